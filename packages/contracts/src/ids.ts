@@ -1,0 +1,34 @@
+import { createHash, randomBytes } from "node:crypto";
+
+/**
+ * A UUIDv7: time-ordered, so ids sort by creation and index inserts stay local.
+ * `now` is injectable so tests are exact.
+ */
+export function uuidv7(now: number = Date.now()): string {
+  const b = randomBytes(16);
+  b.writeUIntBE(now, 0, 6);
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x70;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  return formatUuid(b);
+}
+
+/**
+ * A deterministic UUID (version 8, name-based on SHA-256) for `parts`. The same webhook from the
+ * same source always gets the same id, which is what makes redeliveries idempotent across the
+ * gateway, JetStream's `Nats-Msg-Id` window and the event store.
+ */
+export function deterministicUuid(...parts: string[]): string {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(`${p.length}:${p}`);
+  const b = h.digest().subarray(0, 16);
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x80;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  return formatUuid(b);
+}
+
+function formatUuid(b: Buffer): string {
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
