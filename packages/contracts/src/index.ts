@@ -5,6 +5,7 @@
 export * from "./headers.js";
 export * from "./topology.js";
 export * from "./messages.js";
+export * from "./webhook-message.js";
 export * from "./events.js";
 export * from "./providers.js";
 export * from "./ids.js";

@@ -10,34 +10,42 @@ export interface ScheduledAttempt {
   dueAt: Date;
 }
 
-/** Sets (or replaces) a delivery's retry timer, inside the transaction that scheduled it. */
-export async function scheduleAttempt(tx: Transaction<Database>, a: ScheduledAttempt): Promise<void> {
+/** Sets (or replaces) retry timers, inside the transaction that scheduled them. */
+export async function scheduleAttempts(
+  tx: Transaction<Database>,
+  attempts: readonly ScheduledAttempt[],
+): Promise<void> {
+  if (attempts.length === 0) return;
   await tx
     .insertInto("delivery_schedule")
-    .values({
-      delivery_id: a.deliveryId,
-      subscription_id: a.subscriptionId,
-      webhook_id: a.webhookId,
-      attempt: a.attempt,
-      due_at: a.dueAt,
-    })
+    .values(
+      attempts.map((a) => ({
+        delivery_id: a.deliveryId,
+        subscription_id: a.subscriptionId,
+        webhook_id: a.webhookId,
+        attempt: a.attempt,
+        due_at: a.dueAt,
+      })),
+    )
     .onConflict((oc) =>
-      oc.column("delivery_id").doUpdateSet({ attempt: a.attempt, due_at: a.dueAt }),
+      oc.column("delivery_id").doUpdateSet((eb) => ({
+        attempt: eb.ref("excluded.attempt"),
+        due_at: eb.ref("excluded.due_at"),
+      })),
     )
     .execute();
 }
 
-/** Removes a delivery's timer once the attempt it was waiting for has been made. */
-export async function clearSchedule(
+/**
+ * Removes the timers of deliveries whose attempt has just been recorded; a later attempt's timer
+ * is set by the same transaction afterwards.
+ */
+export async function clearSchedules(
   tx: Transaction<Database>,
-  deliveryId: string,
-  attempt: number,
+  deliveryIds: readonly string[],
 ): Promise<void> {
-  await tx
-    .deleteFrom("delivery_schedule")
-    .where("delivery_id", "=", deliveryId)
-    .where("attempt", "<=", attempt)
-    .execute();
+  if (deliveryIds.length === 0) return;
+  await tx.deleteFrom("delivery_schedule").where("delivery_id", "in", deliveryIds).execute();
 }
 
 /**

@@ -1,0 +1,7 @@
+/**
+ * @hookrail/http — the HTTP edge's shared parts: domain errors, their one mapping to
+ * problem+json (RFC 9457), and the request-id middleware.
+ */
+export * from "./errors.js";
+export { type Problem, sendProblem, toProblem } from "./problem.js";
+export { notFoundHandler, problemHandler, requestId } from "./middleware.js";

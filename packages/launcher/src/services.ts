@@ -1,0 +1,19 @@
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root, found from this file (src/ or dist/ of packages/launcher). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+export const SERVICE_NAMES = ["gateway", "processor", "notifier"] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Default ops ports (the contract); each can be moved with the service's METRICS_PORT. */
+export const DEFAULT_OPS_PORT: Record<ServiceName, number> = {
+  gateway: 9464,
+  processor: 9465,
+  notifier: 9466,
+};
+
+export function serviceEntry(name: ServiceName): string {
+  return resolve(REPO_ROOT, "services", name, "dist", "main.js");
+}

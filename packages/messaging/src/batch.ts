@@ -1,0 +1,172 @@
+import { HeaderName } from "@hookrail/contracts";
+import type { JsMsg } from "@nats-io/jetstream";
+import type { Logger } from "pino";
+import type { BatchInfo, ConsumedMessage, ConsumerOptions, DeadLetter } from "./consume-types.js";
+import { headersToRecord } from "./headers.js";
+import { extractTraceContext } from "./trace.js";
+
+/** Everything one batch needs, resolved by the consume loop. */
+export interface BatchContext<T> {
+  stream: string;
+  durable: string;
+  logger: Logger;
+  parse: ConsumerOptions<T>["parse"];
+  handleBatch: ConsumerOptions<T>["handleBatch"];
+  onDeadLetter: ConsumerOptions<T>["onDeadLetter"];
+  maxDeliveries: number;
+  retryBackoffMs: (deliveryCount: number) => number;
+  /** How often to tell the server the batch is still being worked on. */
+  keepAliveMs: number;
+}
+
+interface Delivery<T> {
+  msg: JsMsg;
+  message: ConsumedMessage<T>;
+}
+
+const requestIdKey = HeaderName.requestId.toLowerCase();
+// fatal: bytes that are not UTF-8 make the message poison instead of being silently replaced.
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Settles every message of a fetched batch exactly one way: acked after its work is committed,
+ * terminated after its dead letter is recorded, or nak'd for a later redelivery. Never throws
+ * for a handler's failure.
+ */
+export async function processBatch<T>(msgs: JsMsg[], ctx: BatchContext<T>): Promise<BatchInfo> {
+  const started = performance.now();
+  // Without this, a batch that takes longer than ack_wait would be redelivered mid-work.
+  const keepAlive = setInterval(() => {
+    for (const m of msgs) m.working(); // a no-op for messages already settled
+  }, ctx.keepAliveMs);
+  let partial = false;
+  try {
+    const valid: Delivery<T>[] = [];
+    for (const msg of msgs) {
+      const decoded = decode(msg, ctx.parse);
+      if (typeof decoded === "string") {
+        partial = true;
+        ctx.logger.warn({ seq: msg.seq, subject: msg.subject, error: decoded }, "poison message");
+        await deadLetter(msg, decoded, ctx);
+      } else {
+        valid.push({ msg, message: decoded });
+      }
+    }
+    if (valid.length > 0 && !(await handle(valid, ctx))) partial = true;
+  } finally {
+    clearInterval(keepAlive);
+  }
+  const outcome = partial ? "partial" : "ok";
+  return { size: msgs.length, durationMs: performance.now() - started, outcome };
+}
+
+/** Returns true when every message was handled (and its ack sent). */
+async function handle<T>(valid: Delivery<T>[], ctx: BatchContext<T>): Promise<boolean> {
+  try {
+    await ctx.handleBatch(valid.map((d) => d.message));
+  } catch (err) {
+    const [only] = valid;
+    if (valid.length === 1 && only) {
+      await retryLater(only, err, ctx);
+      return false;
+    }
+    // One bad message must not hold back the others: find it by handling each alone.
+    ctx.logger.warn({ err, size: valid.length }, "batch failed; handling its messages one by one");
+    let ok = true;
+    for (const d of valid) {
+      try {
+        await ctx.handleBatch([d.message]);
+      } catch (e) {
+        ok = false;
+        await retryLater(d, e, ctx);
+        continue;
+      }
+      await ackAll([d.msg], ctx.logger);
+    }
+    return ok;
+  }
+  await ackAll(
+    valid.map((d) => d.msg),
+    ctx.logger,
+  );
+  return true;
+}
+
+async function retryLater<T>(d: Delivery<T>, err: unknown, ctx: BatchContext<T>): Promise<void> {
+  const count = d.msg.info.deliveryCount;
+  const error = err instanceof Error ? err.message : String(err);
+  if (count >= ctx.maxDeliveries) {
+    ctx.logger.error(
+      { err, seq: d.msg.seq, deliveries: count },
+      "handler failed on every delivery",
+    );
+    await deadLetter(d.msg, error, ctx);
+    return;
+  }
+  const delayMs = ctx.retryBackoffMs(count);
+  ctx.logger.warn(
+    { err, seq: d.msg.seq, deliveries: count, delayMs },
+    "handler failed; will retry",
+  );
+  d.msg.nak(delayMs);
+}
+
+async function deadLetter<T>(msg: JsMsg, error: string, ctx: BatchContext<T>): Promise<void> {
+  const dead: DeadLetter = {
+    stream: ctx.stream,
+    durable: ctx.durable,
+    subject: msg.subject,
+    seq: msg.seq,
+    deliveryCount: msg.info.deliveryCount,
+    headers: headersToRecord(msg.headers),
+    payload: new Uint8Array(msg.data), // a copy: nats.js may hand out a view of its read buffer
+    error,
+  };
+  try {
+    await ctx.onDeadLetter(dead);
+  } catch (err) {
+    // Terminating a message whose dead letter was not recorded would lose it: redeliver instead.
+    const delayMs = ctx.retryBackoffMs(dead.deliveryCount);
+    ctx.logger.error({ err, seq: msg.seq, delayMs }, "recording a dead letter failed; will retry");
+    msg.nak(delayMs);
+    return;
+  }
+  msg.term();
+}
+
+// The work is committed; a lost ack only means a redelivery after ack_wait, which the handler's
+// idempotency absorbs. nats.js marks a message acked before the ack is confirmed, so an ackAck
+// cannot be retried on the same message.
+async function ackAll(msgs: JsMsg[], logger: Logger): Promise<void> {
+  const results = await Promise.allSettled(msgs.map((m) => m.ackAck()));
+  const failed = results.filter((r) => r.status === "rejected" || r.value !== true);
+  if (failed.length > 0) {
+    const err = failed.find((r) => r.status === "rejected")?.reason;
+    logger.warn({ err, failed: failed.length }, "acks not confirmed; expect redelivery");
+  }
+}
+
+function decode<T>(msg: JsMsg, parse: (raw: unknown) => T): ConsumedMessage<T> | string {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(decoder.decode(msg.data));
+  } catch (err) {
+    return `invalid JSON: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  let data: T;
+  try {
+    data = parse(raw);
+  } catch (err) {
+    return `invalid message: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  const headers = headersToRecord(msg.headers);
+  return {
+    data,
+    subject: msg.subject,
+    seq: msg.seq,
+    deliveryCount: msg.info.deliveryCount,
+    headers,
+    requestId: headers[requestIdKey],
+    context: extractTraceContext(headers),
+  };
+}

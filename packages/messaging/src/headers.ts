@@ -1,0 +1,23 @@
+import { type MsgHdrs, headers as natsHeaders } from "@nats-io/nats-core";
+
+/**
+ * Flattens NATS headers into a record with lowercase keys. A header sent several times (or with
+ * keys differing only in case) becomes one comma-joined value, as in HTTP.
+ */
+export function headersToRecord(h: MsgHdrs | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!h) return out;
+  for (const key of h.keys()) {
+    const lower = key.toLowerCase();
+    const values = h.values(key).join(", ");
+    out[lower] = out[lower] === undefined ? values : `${out[lower]}, ${values}`;
+  }
+  return out;
+}
+
+/** Builds NATS headers from a record; nats.js validates the keys and values. */
+export function recordToHeaders(record: Record<string, string>): MsgHdrs {
+  const h = natsHeaders();
+  for (const [key, value] of Object.entries(record)) h.set(key, value);
+  return h;
+}

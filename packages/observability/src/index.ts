@@ -1,0 +1,7 @@
+/**
+ * @hookrail/observability — how every Hookrail process is seen: one logger, the request
+ * context, the ops server (/healthz, /readyz, /metrics), and the telemetry bootstrap.
+ */
+export { createLogger, type Logger, REDACTED_PATHS } from "./logger.js";
+export { currentRequestId, withRequestId } from "./request-context.js";
+export { type OpsServerOptions, type ReadinessCheck, startOpsServer } from "./ops-server.js";

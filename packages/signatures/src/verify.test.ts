@@ -1,0 +1,89 @@
+import { HmacOptions, ProviderName } from "@hookrail/contracts";
+import { describe, expect, it } from "vitest";
+import { generateSigningSecret, signAs, verifyWebhook } from "./index.js";
+import { seeded } from "./test-support/sign-as.js";
+
+const now = new Date("2026-03-01T12:00:00Z");
+
+describe("verifyWebhook", () => {
+  it("throws on caller bugs rather than refusing the request", () => {
+    const input = { provider: "github" as const, headers: {}, body: Buffer.alloc(0), now };
+    expect(() => verifyWebhook({ ...input, secrets: [] })).toThrow(TypeError);
+    expect(() => verifyWebhook({ ...input, secrets: [""] })).toThrow(TypeError);
+    expect(() => verifyWebhook({ ...input, secrets: ["s"], toleranceSeconds: -1 })).toThrow(
+      RangeError,
+    );
+  });
+
+  it("honours a custom tolerance", () => {
+    const body = Buffer.from('{"id":"evt_1","type":"t"}');
+    const headers = signAs("stripe", {
+      body,
+      secret: "whsec_x",
+      now: new Date(now.getTime() - 60_000),
+    });
+    const input = { provider: "stripe" as const, headers, body, secrets: ["whsec_x"], now };
+    expect(verifyWebhook({ ...input, toleranceSeconds: 30 })).toMatchObject({
+      error: { code: "stale_timestamp" },
+    });
+    expect(verifyWebhook({ ...input, toleranceSeconds: 60 })).toMatchObject({ ok: true });
+  });
+
+  it("refuses ids and types longer than a WebhookReceivedMessage allows", () => {
+    const body = Buffer.from("{}");
+    const headers = signAs("github", { body, secret: "s", now, deliveryId: "d".repeat(513) });
+    expect(verifyWebhook({ provider: "github", headers, body, secrets: ["s"], now })).toMatchObject(
+      {
+        error: { code: "malformed_payload" },
+      },
+    );
+    const long = signAs("github", {
+      body,
+      secret: "s",
+      now,
+      deliveryId: "d",
+      eventType: "e".repeat(257),
+    });
+    expect(
+      verifyWebhook({ provider: "github", headers: long, body, secrets: ["s"], now }),
+    ).toMatchObject({
+      error: { code: "malformed_payload" },
+    });
+  });
+
+  // Property: for random bodies, the signed original verifies and any single changed byte does not.
+  it("accepts 500 random signed bodies per provider and rejects each with one byte flipped", () => {
+    const random = seeded(20260301);
+    const options = HmacOptions.parse({ encoding: "base64" });
+    for (const provider of ProviderName.options) {
+      const secret = generateSigningSecret();
+      for (let run = 0; run < 500; run++) {
+        const body = randomBody(provider, random);
+        const headers = signAs(provider, { body, secret, now, options });
+        const input = { provider, headers, secrets: [secret], now, options };
+        expect(verifyWebhook({ ...input, body }).ok).toBe(true);
+
+        const flipped = Buffer.from(body);
+        const at = Math.floor(random() * flipped.length);
+        flipped[at] = (flipped[at] ?? 0) ^ (1 + Math.floor(random() * 255));
+        expect(verifyWebhook({ ...input, body: flipped })).toMatchObject({
+          error: { code: "bad_signature" },
+        });
+      }
+    }
+  });
+});
+
+function randomBody(provider: ProviderName, random: () => number): Buffer {
+  const bytes = Buffer.alloc(1 + Math.floor(random() * 512));
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
+  // Stripe reads id and type from the body, so its original must be a JSON event.
+  if (provider !== "stripe") return bytes;
+  return Buffer.from(
+    JSON.stringify({
+      id: `evt_${bytes.toString("hex").slice(0, 16)}`,
+      type: "t",
+      data: bytes.toString("latin1"),
+    }),
+  );
+}

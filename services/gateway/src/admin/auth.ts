@@ -1,0 +1,52 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { type Database, findApiKeyByHash } from "@hookrail/event-store";
+import { Forbidden, Unauthenticated } from "@hookrail/http";
+import type { RequestHandler } from "express";
+import type { Kysely } from "kysely";
+import { SCOPES, type Scope } from "./scopes.js";
+
+export const hashApiKey = (key: string) => createHash("sha256").update(key).digest("hex");
+
+export interface Principal {
+  keyId: string;
+  scopes: ReadonlySet<string>;
+}
+
+/**
+ * Resolves `Authorization: Bearer <key>` to a principal. Keys are looked up by their SHA-256
+ * (stored hashed); the bootstrap key is compared by hash too, in constant time.
+ */
+export function authenticator(db: Kysely<Database>, bootstrapKey: string | undefined) {
+  const bootstrapHash = bootstrapKey ? Buffer.from(hashApiKey(bootstrapKey), "hex") : undefined;
+  return async (authorization: string | undefined): Promise<Principal> => {
+    const match = /^Bearer ([A-Za-z0-9._~+/=-]{16,256})$/.exec(authorization ?? "");
+    if (!match?.[1]) throw new Unauthenticated();
+    const hash = hashApiKey(match[1]);
+    if (bootstrapHash && timingSafeEqual(bootstrapHash, Buffer.from(hash, "hex"))) {
+      return { keyId: "bootstrap", scopes: new Set(SCOPES) };
+    }
+    const row = await findApiKeyByHash(db, hash);
+    if (!row) throw new Unauthenticated("the API key is not valid");
+    return { keyId: row.id, scopes: new Set(row.scopes) };
+  };
+}
+
+/** Middleware: the request needs a valid key holding `scope`; 401 without one, 403 without the scope. */
+export function requireScope(
+  authenticate: ReturnType<typeof authenticator>,
+  scope: Scope,
+): RequestHandler {
+  return async (req, res, next) => {
+    const principal = await authenticate(req.get("authorization"));
+    if (!principal.scopes.has(scope)) throw new Forbidden(`this API key lacks the scope ${scope}`);
+    res.locals.principal = principal;
+    next();
+  };
+}
+
+/** Builds the per-scope middleware used by every admin route. */
+export type ScopeGuard = (scope: Scope) => RequestHandler;
+
+export function scopeGuard(authenticate: ReturnType<typeof authenticator>): ScopeGuard {
+  return (scope) => requireScope(authenticate, scope);
+}

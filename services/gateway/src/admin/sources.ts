@@ -1,0 +1,58 @@
+import { HmacOptions, ProviderName, streamId } from "@hookrail/contracts";
+import { appendEvents, inTransaction } from "@hookrail/event-store";
+import { currentRequestId } from "@hookrail/observability";
+import { generateSigningSecret } from "@hookrail/signatures";
+import { Router } from "express";
+import { z } from "zod";
+import type { GatewayDeps } from "../deps.js";
+import type { ScopeGuard } from "./auth.js";
+import { newId } from "./ids.js";
+import { parseInput } from "./validate.js";
+
+export const CreateSourceBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    provider: ProviderName,
+    /** The provider's signing secret. Generated (and returned once) when omitted. */
+    secret: z.string().min(8).max(512).optional(),
+    /** Only for provider hmac-sha256: header names and encoding. */
+    options: HmacOptions.optional(),
+  })
+  .strict();
+
+export function sourceRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
+  const router = Router();
+  router.post("/api/v1/sources", guard("sources:write"), async (req, res) => {
+    const input = parseInput(CreateSourceBody, req.body, "body");
+    const id = newId("src");
+    const secret = input.secret ?? generateSigningSecret();
+    const options = input.provider === "hmac-sha256" ? HmacOptions.parse(input.options ?? {}) : {};
+    await inTransaction(deps.db, (tx) =>
+      appendEvents(tx, [
+        {
+          streamId: streamId.source(id),
+          expectedVersion: 0,
+          events: [
+            {
+              event: { type: "SourceRegistered", data: { sourceId: id, name: input.name, provider: input.provider, secret, options } },
+              metadata: { source: "gateway", requestId: currentRequestId() },
+            },
+          ],
+        },
+      ]),
+    );
+    res.status(201).json({
+      id,
+      name: input.name,
+      provider: input.provider,
+      secret,
+      options,
+      ingestUrl: `/api/v1/webhooks/${id}`,
+    });
+  });
+  router.get("/api/v1/sources", guard("sources:read"), async (_req, res) => {
+    const rows = await deps.db.selectFrom("sources").select(["id", "name", "provider", "options", "created_at"]).orderBy("created_at").execute();
+    res.json({ data: rows.map((r) => ({ id: r.id, name: r.name, provider: r.provider, options: r.options, createdAt: r.created_at })) });
+  });
+  return router;
+}

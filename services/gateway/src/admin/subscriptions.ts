@@ -1,0 +1,56 @@
+import { streamId } from "@hookrail/contracts";
+import { appendEvents, inTransaction } from "@hookrail/event-store";
+import { currentRequestId } from "@hookrail/observability";
+import { generateSigningSecret } from "@hookrail/signatures";
+import { Router } from "express";
+import { z } from "zod";
+import type { GatewayDeps } from "../deps.js";
+import type { ScopeGuard } from "./auth.js";
+import { newId } from "./ids.js";
+import { parseInput } from "./validate.js";
+
+const EVENT_TYPE = /^(\*|[A-Za-z0-9_.:/-]{1,256})$/;
+
+export const CreateSubscriptionBody = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .max(2048)
+      .refine((u) => !new URL(u).username && !new URL(u).password, "must not carry credentials"),
+    /** Event types to deliver; "*" matches all. */
+    eventTypes: z.array(z.string().regex(EVENT_TYPE, "must be * or an event type")).min(1).max(100),
+    /** Only webhooks from these sources; all sources when omitted. */
+    sourceIds: z.array(z.string().min(1).max(64)).min(1).max(100).optional(),
+  })
+  .strict();
+
+export function subscriptionRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
+  const router = Router();
+  router.post("/api/v1/subscriptions", guard("subscriptions:write"), async (req, res) => {
+    const input = parseInput(CreateSubscriptionBody, req.body, "body");
+    const id = newId("sub");
+    const secret = generateSigningSecret();
+    const data = { subscriptionId: id, url: input.url, eventTypes: input.eventTypes, sourceIds: input.sourceIds ?? null, secret };
+    await inTransaction(deps.db, (tx) =>
+      appendEvents(tx, [
+        {
+          streamId: streamId.subscription(id),
+          expectedVersion: 0,
+          events: [{ event: { type: "SubscriptionCreated", data }, metadata: { source: "gateway", requestId: currentRequestId() } }],
+        },
+      ]),
+    );
+    res.status(201).json({ id, url: input.url, eventTypes: input.eventTypes, sourceIds: data.sourceIds, secret, status: "active" });
+  });
+  router.get("/api/v1/subscriptions", guard("subscriptions:read"), async (_req, res) => {
+    const rows = await deps.db
+      .selectFrom("subscriptions")
+      .select(["id", "url", "event_types", "source_ids", "status", "created_at"])
+      .orderBy("created_at")
+      .execute();
+    res.json({
+      data: rows.map((r) => ({ id: r.id, url: r.url, eventTypes: r.event_types, sourceIds: r.source_ids, status: r.status, createdAt: r.created_at })),
+    });
+  });
+  return router;
+}

@@ -1,0 +1,43 @@
+import { notFoundHandler, problemHandler, requestId, UnsupportedContentType } from "@hookrail/http";
+import express, { type RequestHandler } from "express";
+import { apiKeyRoutes } from "./admin/api-keys.js";
+import { authenticator, scopeGuard } from "./admin/auth.js";
+import { eventRoutes } from "./admin/events.js";
+import { sourceRoutes } from "./admin/sources.js";
+import { subscriptionRoutes } from "./admin/subscriptions.js";
+import type { GatewayDeps } from "./deps.js";
+import { ingestRoutes } from "./ingest/routes.js";
+import { openApiDocument } from "./openapi.js";
+
+/** Admin bodies are small JSON documents; anything else is refused before it is read. */
+const adminJson: RequestHandler[] = [
+  (req, _res, next) => {
+    if (req.method === "POST" && req.headers["content-length"] !== "0" && !req.is("application/json")) {
+      return next(new UnsupportedContentType(req.get("content-type"), "application/json"));
+    }
+    next();
+  },
+  express.json({ limit: "64kb", strict: true }),
+];
+
+/** The gateway's HTTP application: ingest, admin API, and the one error mapping last. */
+export function createApp(deps: GatewayDeps, report?: (error: unknown, requestId?: string) => void) {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.use(requestId());
+  app.use(ingestRoutes(deps));
+  const document = openApiDocument();
+  app.get("/api/v1/openapi.json", (_req, res) => {
+    res.json(document);
+  });
+  const guard = scopeGuard(authenticator(deps.db, deps.config.ADMIN_API_KEY));
+  app.use("/api/v1", adminJson);
+  app.use(sourceRoutes(deps, guard));
+  app.use(subscriptionRoutes(deps, guard));
+  app.use(eventRoutes(deps, guard));
+  app.use(apiKeyRoutes(deps, guard));
+  app.use(notFoundHandler());
+  app.use(problemHandler({ logger: deps.logger, report }));
+  return app;
+}

@@ -1,0 +1,25 @@
+import { commonEnv, loadConfig, port } from "@hookrail/config";
+import { z } from "zod";
+
+/** The gateway's environment: parsed once at start; nothing else reads process.env. */
+export const GatewayEnv = z.object({
+  ...commonEnv,
+  /** The public HTTP port: ingest and admin API. */
+  PORT: port().default(8080),
+  /** The ops port: /metrics, /healthz, /readyz. */
+  METRICS_PORT: port().default(9464),
+  /** Bootstrap API key with every scope. Unset: only keys created through the API work. */
+  ADMIN_API_KEY: z.string().min(16, "must be at least 16 characters").optional(),
+  /**
+   * Largest webhook body accepted, in bytes. The broker's own max_payload (1 MiB by default,
+   * headers included) also caps it: the gateway uses the smaller of the two and says so.
+   */
+  MAX_BODY_BYTES: z.coerce.number().int().min(1).max(64 * 1024 * 1024).default(1_048_576),
+  /** How long a published webhook may wait for JetStream's ack before the gateway answers 503. */
+  PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** Seconds a client is told to wait (Retry-After) when the broker is unavailable. */
+  RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+});
+export type GatewayConfig = z.output<typeof GatewayEnv>;
+
+export const loadGatewayConfig = () => loadConfig(GatewayEnv, "gateway");

@@ -1,0 +1,69 @@
+import { deterministicUuid, webhookHeaders } from "@hookrail/contracts";
+import { BrokerUnavailable, InvalidRequest, InvalidSignature, NotFound } from "@hookrail/http";
+import { PublishError } from "@hookrail/messaging";
+import { currentRequestId } from "@hookrail/observability";
+import { verifyWebhook } from "@hookrail/signatures";
+import type { Request } from "express";
+import type { GatewayDeps } from "../deps.js";
+import type { SourceCache } from "./source-cache.js";
+
+const SOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface Accepted {
+  id: string;
+  requestId: string | undefined;
+  duplicate: boolean;
+}
+
+/**
+ * Verifies a webhook against its source and hands it to JetStream. Resolves only once the
+ * broker has stored it (the 202 promise); every failure is a domain error for the one mapping.
+ */
+export async function ingestWebhook(
+  deps: GatewayDeps,
+  sources: SourceCache,
+  req: Request,
+): Promise<Accepted> {
+  const sourceId = String(req.params.sourceId);
+  const source = SOURCE_ID.test(sourceId) ? await sources.get(sourceId) : undefined;
+  if (!source) throw new NotFound(`no source with id ${JSON.stringify(sourceId.slice(0, 64))}`);
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const verified = verifyWebhook({
+    provider: source.provider,
+    headers: req.headers,
+    body,
+    secrets: source.secrets,
+    now: deps.now(),
+    options: source.options,
+  });
+  if (!verified.ok) {
+    const { code, message } = verified.error;
+    if (code === "missing_delivery_id" || code === "malformed_payload") throw new InvalidRequest(message);
+    throw new InvalidSignature(message, code);
+  }
+  const webhookId = deterministicUuid(source.id, verified.deliveryId);
+  const requestId = currentRequestId();
+  try {
+    const ack = await deps.publisher.publish(deps.topology.subjects.webhookReceived(source.id), body, {
+      msgId: webhookId,
+      messageType: "webhook.received",
+      requestId,
+      headers: webhookHeaders({
+        webhookId,
+        sourceId: source.id,
+        provider: source.provider,
+        providerDeliveryId: verified.deliveryId,
+        eventType: verified.eventType,
+        receivedAt: deps.now().toISOString(),
+        contentType: req.get("content-type") ?? "application/json",
+      }),
+    });
+    return { id: webhookId, requestId, duplicate: ack.duplicate };
+  } catch (error) {
+    if (error instanceof PublishError) {
+      throw new BrokerUnavailable(deps.config.RETRY_AFTER_SECONDS, error);
+    }
+    throw error;
+  }
+}
+

@@ -1,0 +1,45 @@
+import { UnsupportedContentType } from "@hookrail/http";
+import express, { type RequestHandler, Router } from "express";
+import type { GatewayDeps } from "../deps.js";
+import { ingestWebhook } from "./ingest-webhook.js";
+import { SourceCache } from "./source-cache.js";
+
+const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
+
+/** Only JSON is accepted: every supported provider sends JSON. Checked before the body is read. */
+const requireJson: RequestHandler = (req, _res, next) => {
+  const type = req.get("content-type");
+  if (!type || !JSON_TYPE.test(type)) return next(new UnsupportedContentType(type, "application/json"));
+  next();
+};
+
+// RFC 9745: the alias has been deprecated since this date (2026-11-29).
+const DEPRECATED_SINCE = `@${Date.UTC(2026, 10, 29) / 1000}`;
+
+/** POST /api/v1/webhooks/:sourceId, and its deprecated unversioned alias. */
+export function ingestRoutes(deps: GatewayDeps): Router {
+  const router = Router();
+  const sources = new SourceCache(deps.db);
+  // Raw bytes, never parsed-and-re-serialised: signatures are computed over exactly these.
+  const rawBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
+  const handle: RequestHandler = async (req, res) => {
+    const accepted = await ingestWebhook(deps, sources, req);
+    res.status(202).json({ id: accepted.id, requestId: accepted.requestId });
+  };
+  router.post("/api/v1/webhooks/:sourceId", requireJson, rawBody, handle);
+  router.post(
+    "/webhooks/:sourceId",
+    (req, res, next) => {
+      res.setHeader("Deprecation", DEPRECATED_SINCE);
+      res.setHeader(
+        "Link",
+        `</api/v1/webhooks/${encodeURIComponent(String(req.params.sourceId))}>; rel="successor-version"`,
+      );
+      next();
+    },
+    requireJson,
+    rawBody,
+    handle,
+  );
+  return router;
+}

@@ -1,0 +1,34 @@
+import type { Server } from "node:http";
+import { bootService } from "@hookrail/runtime";
+import { createApp } from "./app.js";
+import { loadGatewayConfig } from "./env.js";
+
+// Headers of a webhook message (ids, trace context) take at most this much of max_payload.
+const HEADER_ALLOWANCE = 16 * 1024;
+
+const config = loadGatewayConfig();
+const service = await bootService({ service: "gateway", config, opsPort: config.METRICS_PORT });
+const brokerLimit = (service.nats.info?.max_payload ?? 1_048_576) - HEADER_ALLOWANCE;
+const maxBodyBytes = Math.min(config.MAX_BODY_BYTES, brokerLimit);
+if (maxBodyBytes < config.MAX_BODY_BYTES) {
+  service.logger.warn(
+    { configured: config.MAX_BODY_BYTES, effective: maxBodyBytes },
+    "MAX_BODY_BYTES exceeds what the broker accepts (max_payload); raise max_payload in nats-server to accept larger bodies",
+  );
+}
+
+const app = createApp({ ...service, config, maxBodyBytes, now: () => new Date() });
+const server: Server = app.listen(config.PORT, "0.0.0.0");
+await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
+// Cut off slow clients: a request must arrive whole within these times.
+server.headersTimeout = 10_000;
+server.requestTimeout = 30_000;
+server.keepAliveTimeout = 5_000;
+service.shutdown.onStopIntake({
+  name: "http server",
+  stop: () => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  }),
+});
+service.logger.info({ port: config.PORT, maxBodyBytes }, "gateway listening");

@@ -1,0 +1,48 @@
+import { commonEnv, csvList, duration, loadConfig, port } from "@hookrail/config";
+import { DEFAULT_RETRY_SCHEDULE, parseCidrs, parseRetrySchedule } from "@hookrail/delivery";
+import { z } from "zod";
+
+/** The notifier's environment: parsed once at start; nothing else reads process.env. */
+export const NotifierEnv = z.object({
+  ...commonEnv,
+  /** The ops port: /metrics, /healthz, /readyz. */
+  METRICS_PORT: port().default(9466),
+  /**
+   * CIDRs exempt from the SSRF guard. Empty: deliveries to loopback, private, link-local and
+   * reserved addresses are refused. Tests use 127.0.0.0/8.
+   */
+  DELIVERY_ALLOWED_CIDRS: csvList()
+    .default([])
+    .refine(
+      (list) => {
+        try {
+          parseCidrs(list);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: "must be a comma-separated list of CIDRs like 127.0.0.0/8,::1/128" },
+    ),
+  /** Delays between attempts, e.g. "5s,5m,30m,2h": attempts = entries + 1. About three days by default. */
+  DELIVERY_RETRY_SCHEDULE: z
+    .string()
+    .default(DEFAULT_RETRY_SCHEDULE)
+    .transform((s, ctx) => {
+      try {
+        return parseRetrySchedule(s);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** Time allowed for one attempt: connect, send, and the response. */
+  DELIVERY_TIMEOUT: duration().prefault("15s"),
+  /** Deliveries taken per fetch, per lane (first attempts, retries). */
+  NOTIFIER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  /** How often due retries are looked for. */
+  RETRY_POLL_INTERVAL: duration().prefault("1s"),
+});
+export type NotifierConfig = z.output<typeof NotifierEnv>;
+
+export const loadNotifierConfig = () => loadConfig(NotifierEnv, "notifier");

@@ -1,0 +1,38 @@
+import { DeliveryRequestedMessage } from "@hookrail/contracts";
+import { createAddressGuard, createDispatcher } from "@hookrail/delivery";
+import { startConsumer } from "@hookrail/messaging";
+import { bootService, deadLetterSink } from "@hookrail/runtime";
+import { deliverBatch } from "./deliver-batch.js";
+import { loadNotifierConfig } from "./env.js";
+import { startRetryTimer } from "./retry-timer.js";
+
+const config = loadNotifierConfig();
+const service = await bootService({ service: "notifier", config, opsPort: config.METRICS_PORT });
+const dispatcher = createDispatcher({ guard: createAddressGuard(config.DELIVERY_ALLOWED_CIDRS) });
+service.shutdown.onRelease({ name: "http agents", stop: async () => dispatcher.close() });
+
+const deps = {
+  db: service.db,
+  logger: service.logger,
+  dispatcher,
+  schedule: config.DELIVERY_RETRY_SCHEDULE,
+  timeoutMs: config.DELIVERY_TIMEOUT,
+  now: () => new Date(),
+};
+
+// Two lanes with their own consumers and capacity: retries never starve first attempts.
+for (const lane of [service.topology.consumers.notifierFirst, service.topology.consumers.notifierRetry]) {
+  const consumer = startConsumer(service.nats, {
+    stream: lane.stream,
+    durable: lane.durable,
+    logger: service.logger,
+    batchSize: config.NOTIFIER_BATCH_SIZE,
+    decode: (_headers, payload) => DeliveryRequestedMessage.parse(JSON.parse(Buffer.from(payload).toString("utf8"))),
+    handleBatch: (batch) => deliverBatch(deps, batch),
+    onDeadLetter: deadLetterSink(service.db),
+  });
+  service.shutdown.onStopIntake({ name: `${lane.durable} consumer`, stop: () => consumer.stop() });
+}
+const stopTimer = startRetryTimer({ ...service, intervalMs: config.RETRY_POLL_INTERVAL });
+service.shutdown.onStopIntake({ name: "retry timer", stop: stopTimer });
+service.logger.info("notifier consuming");
