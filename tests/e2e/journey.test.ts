@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type ProviderName } from "@hookrail/contracts";
+import type { ProviderName } from "@hookrail/contracts";
 import { signAs, verifyWebhook } from "@hookrail/signatures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "../support/api.js";
@@ -21,12 +21,26 @@ beforeAll(async () => {
   api = apiClient(cluster.gatewayUrl, cluster.adminKey);
   subscriber = await startSubscriber();
   for (const provider of PROVIDERS) {
-    const options = provider === "hmac-sha256" ? { signatureHeader: "X-Acme-Signature", deliveryIdHeader: "X-Acme-Id", eventTypeHeader: "X-Acme-Event" } : undefined;
-    const res = await api.post<{ id: string; secret: string }>("/api/v1/sources", { name: `${provider} source`, provider, ...(options ? { options } : {}) });
+    const options =
+      provider === "hmac-sha256"
+        ? {
+            signatureHeader: "X-Acme-Signature",
+            deliveryIdHeader: "X-Acme-Id",
+            eventTypeHeader: "X-Acme-Event",
+          }
+        : undefined;
+    const res = await api.post<{ id: string; secret: string }>("/api/v1/sources", {
+      name: `${provider} source`,
+      provider,
+      ...(options ? { options } : {}),
+    });
     expect(res.status).toBe(201);
     sources.set(provider, res.body);
   }
-  const sub = await api.post<{ id: string; secret: string }>("/api/v1/subscriptions", { url: subscriber.url, eventTypes: ["*"] });
+  const sub = await api.post<{ id: string; secret: string }>("/api/v1/subscriptions", {
+    url: subscriber.url,
+    eventTypes: ["*"],
+  });
   expect(sub.status).toBe(201);
   subscriptionSecret = sub.body.secret;
 }, 90_000);
@@ -36,11 +50,18 @@ afterAll(async () => {
   await subscriber?.close();
 });
 
-function webhook(provider: ProviderName, n: number, opts: { now?: Date; deliveryId?: string } = {}) {
+function webhook(
+  provider: ProviderName,
+  n: number,
+  opts: { now?: Date; deliveryId?: string } = {},
+) {
   const source = sources.get(provider);
   if (!source) throw new Error(`no ${provider} source`);
   const deliveryId = opts.deliveryId ?? `${provider}-${n}-${randomUUID()}`;
-  const payload = provider === "stripe" ? { id: deliveryId, type: "invoice.paid", n } : { type: "order.created", n, nested: { ok: true } };
+  const payload =
+    provider === "stripe"
+      ? { id: deliveryId, type: "invoice.paid", n }
+      : { type: "order.created", n, nested: { ok: true } };
   const body = JSON.stringify(payload);
   const headers = signAs(provider, {
     body,
@@ -48,19 +69,41 @@ function webhook(provider: ProviderName, n: number, opts: { now?: Date; delivery
     now: opts.now ?? new Date(),
     deliveryId,
     eventType: provider === "hmac-sha256" ? "order.created" : "push",
-    options: provider === "hmac-sha256" ? { signatureHeader: "X-Acme-Signature", encoding: "hex", deliveryIdHeader: "X-Acme-Id", eventTypeHeader: "X-Acme-Event" } : undefined,
+    options:
+      provider === "hmac-sha256"
+        ? {
+            signatureHeader: "X-Acme-Signature",
+            encoding: "hex",
+            deliveryIdHeader: "X-Acme-Id",
+            eventTypeHeader: "X-Acme-Event",
+          }
+        : undefined,
   });
-  return { sourceId: source.id, body, headers: { ...headers, "content-type": "application/json" } as Record<string, string>, deliveryId };
+  return {
+    sourceId: source.id,
+    body,
+    headers: { ...headers, "content-type": "application/json" } as Record<string, string>,
+    deliveryId,
+  };
 }
 
 const send = (w: ReturnType<typeof webhook>, path = `/api/v1/webhooks/${w.sourceId}`) =>
-  api.call<{ id: string; requestId: string }>("POST", path, { body: w.body, headers: w.headers, key: null });
+  api.call<{ id: string; requestId: string }>("POST", path, {
+    body: w.body,
+    headers: w.headers,
+    key: null,
+  });
 
 function expectProblem(res: { status: number; headers: Headers; body: unknown }, status: number) {
   expect(res.status).toBe(status);
   expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
   const problem = res.body as Record<string, unknown>;
-  expect(problem).toMatchObject({ status, type: expect.stringMatching(/^urn:hookrail:problem:/), title: expect.any(String), detail: expect.any(String) });
+  expect(problem).toMatchObject({
+    status,
+    type: expect.stringMatching(/^urn:hookrail:problem:/),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(problem.requestId).toBe(res.headers.get("x-request-id"));
 }
 
@@ -92,9 +135,17 @@ describe("a webhook's journey", () => {
   });
 
   it("keeps a sane X-Request-Id and replaces an insane one", async () => {
-    const kept = await api.call("POST", `/api/v1/webhooks/${sources.get("github")?.id}`, { body: "{}", headers: { "content-type": "application/json", "x-request-id": "abc-123.ok" }, key: null });
+    const kept = await api.call("POST", `/api/v1/webhooks/${sources.get("github")?.id}`, {
+      body: "{}",
+      headers: { "content-type": "application/json", "x-request-id": "abc-123.ok" },
+      key: null,
+    });
     expect(kept.headers.get("x-request-id")).toBe("abc-123.ok");
-    const replaced = await api.call("POST", "/api/v1/webhooks/nope", { body: "{}", headers: { "content-type": "application/json", "x-request-id": "bad id\twith spaces" }, key: null });
+    const replaced = await api.call("POST", "/api/v1/webhooks/nope", {
+      body: "{}",
+      headers: { "content-type": "application/json", "x-request-id": "bad id\twith spaces" },
+      key: null,
+    });
     expect(replaced.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 
@@ -106,10 +157,24 @@ describe("a webhook's journey", () => {
     expectProblem(staleRes, 401);
     expect((staleRes.body as Record<string, unknown>).reason).toBe("stale_timestamp");
     expectProblem(await send({ ...good, sourceId: "src_doesnotexist" }), 404);
-    expectProblem(await api.call("POST", `/api/v1/webhooks/${good.sourceId}`, { body: good.body, headers: { ...good.headers, "content-type": "text/plain" }, key: null }), 415);
+    expectProblem(
+      await api.call("POST", `/api/v1/webhooks/${good.sourceId}`, {
+        body: good.body,
+        headers: { ...good.headers, "content-type": "text/plain" },
+        key: null,
+      }),
+      415,
+    );
     const big = webhook("github", 3);
     const huge = JSON.stringify({ pad: "x".repeat(2 * 1024 * 1024) });
-    expectProblem(await api.call("POST", `/api/v1/webhooks/${big.sourceId}`, { body: huge, headers: big.headers, key: null }), 413);
+    expectProblem(
+      await api.call("POST", `/api/v1/webhooks/${big.sourceId}`, {
+        body: huge,
+        headers: big.headers,
+        key: null,
+      }),
+      413,
+    );
   });
 
   it("keeps the deprecated unversioned alias, with deprecation headers", async () => {
@@ -117,17 +182,28 @@ describe("a webhook's journey", () => {
     const res = await send(w, `/webhooks/${w.sourceId}`);
     expect(res.status).toBe(202);
     expect(res.headers.get("deprecation")).toMatch(/^@\d+$/);
-    expect(res.headers.get("link")).toBe(`</api/v1/webhooks/${w.sourceId}>; rel="successor-version"`);
+    expect(res.headers.get("link")).toBe(
+      `</api/v1/webhooks/${w.sourceId}>; rel="successor-version"`,
+    );
     accepted.set(res.body.id, { body: w.body });
   });
 
   it("delivers exactly one correctly signed delivery per accepted webhook", async () => {
-    await eventually(() => subscriber.received.length >= accepted.size, `${accepted.size} deliveries`);
+    await eventually(
+      () => subscriber.received.length >= accepted.size,
+      `${accepted.size} deliveries`,
+    );
     await new Promise((r) => setTimeout(r, 500)); // would-be duplicates have time to arrive
     expect(subscriber.received).toHaveLength(accepted.size);
     const ids = new Set<string>();
     for (const d of subscriber.received) {
-      const verified = verifyWebhook({ provider: "standard-webhooks", headers: d.headers as Record<string, string>, body: d.body, secrets: [subscriptionSecret], now: new Date() });
+      const verified = verifyWebhook({
+        provider: "standard-webhooks",
+        headers: d.headers as Record<string, string>,
+        body: d.body,
+        secrets: [subscriptionSecret],
+        now: new Date(),
+      });
       expect(verified.ok).toBe(true);
       ids.add(String(d.headers["webhook-id"]));
       expect(d.headers["x-request-id"]).toBeTruthy();
@@ -139,16 +215,33 @@ describe("a webhook's journey", () => {
 
   it("shows each webhook's timeline from the event store", async () => {
     for (const id of accepted.keys()) {
-      await eventually(async () => (await api.get<{ status: string }>(`/api/v1/events/${id}`)).body.status === "delivered", `webhook ${id} delivered`);
-      const res = await api.get<{ requestId: string; timeline: Array<{ type: string; statusCode?: number }> }>(`/api/v1/events/${id}`);
+      await eventually(
+        async () =>
+          (await api.get<{ status: string }>(`/api/v1/events/${id}`)).body.status === "delivered",
+        `webhook ${id} delivered`,
+      );
+      const res = await api.get<{
+        requestId: string;
+        timeline: Array<{ type: string; statusCode?: number }>;
+      }>(`/api/v1/events/${id}`);
       expect(res.status).toBe(200);
       expect(res.body.requestId).toBeTruthy();
-      expect(res.body.timeline.map((e) => e.type)).toEqual(["received", "persisted", "delivery_requested", "delivery_attempted", "delivered"]);
+      expect(res.body.timeline.map((e) => e.type)).toEqual([
+        "received",
+        "persisted",
+        "delivery_requested",
+        "delivery_attempted",
+        "delivered",
+      ]);
       expect(res.body.timeline[3]?.statusCode).toBe(200);
     }
-    const list = await api.get<{ data: unknown[]; nextCursor: string | null }>("/api/v1/events?limit=5");
+    const list = await api.get<{ data: unknown[]; nextCursor: string | null }>(
+      "/api/v1/events?limit=5",
+    );
     expect(list.body.data).toHaveLength(5);
-    const next = await api.get<{ data: Array<{ id: string }> }>(`/api/v1/events?limit=5&cursor=${list.body.nextCursor}`);
+    const next = await api.get<{ data: Array<{ id: string }> }>(
+      `/api/v1/events?limit=5&cursor=${list.body.nextCursor}`,
+    );
     expect(next.body.data).toHaveLength(5);
   });
 
@@ -156,16 +249,40 @@ describe("a webhook's journey", () => {
     const flaky = await startSubscriber((_d, i) => (i < 2 ? 503 : 200));
     try {
       const source = sources.get("github");
-      await api.post("/api/v1/subscriptions", { url: flaky.url, eventTypes: ["retry.me"], sourceIds: [source?.id] });
+      await api.post("/api/v1/subscriptions", {
+        url: flaky.url,
+        eventTypes: ["retry.me"],
+        sourceIds: [source?.id],
+      });
       const body = JSON.stringify({ retry: true });
-      const headers = signAs("github", { body, secret: source?.secret ?? "", now: new Date(), deliveryId: randomUUID(), eventType: "retry.me" });
-      const res = await api.call<{ id: string }>("POST", `/api/v1/webhooks/${source?.id}`, { body, headers: { ...headers, "content-type": "application/json" }, key: null });
+      const headers = signAs("github", {
+        body,
+        secret: source?.secret ?? "",
+        now: new Date(),
+        deliveryId: randomUUID(),
+        eventType: "retry.me",
+      });
+      const res = await api.call<{ id: string }>("POST", `/api/v1/webhooks/${source?.id}`, {
+        body,
+        headers: { ...headers, "content-type": "application/json" },
+        key: null,
+      });
       expect(res.status).toBe(202);
       await eventually(() => flaky.received.length >= 3, "three attempts");
       const id = res.body.id;
-      await eventually(async () => (await api.get<{ status: string }>(`/api/v1/events/${id}`)).body.status === "delivered", "delivered after retries");
-      const timeline = (await api.get<{ timeline: Array<{ type: string; statusCode?: number }> }>(`/api/v1/events/${id}`)).body.timeline;
-      const attempts = timeline.filter((e) => e.type === "delivery_attempted").map((e) => e.statusCode);
+      await eventually(
+        async () =>
+          (await api.get<{ status: string }>(`/api/v1/events/${id}`)).body.status === "delivered",
+        "delivered after retries",
+      );
+      const timeline = (
+        await api.get<{ timeline: Array<{ type: string; statusCode?: number }> }>(
+          `/api/v1/events/${id}`,
+        )
+      ).body.timeline;
+      const attempts = timeline
+        .filter((e) => e.type === "delivery_attempted")
+        .map((e) => e.statusCode);
       // The catch-all subscription got it at once; the flaky one failed twice, then took it.
       expect(attempts.sort()).toEqual([200, 200, 503, 503]);
       expect(timeline.filter((e) => e.type === "delivery_retry_scheduled")).toHaveLength(2);

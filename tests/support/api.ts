@@ -10,7 +10,12 @@ export function apiClient(baseUrl: string, apiKey?: string) {
   const call = async <T = Record<string, unknown>>(
     method: string,
     path: string,
-    init: { json?: unknown; body?: string | Buffer; headers?: Record<string, string>; key?: string | null } = {},
+    init: {
+      json?: unknown;
+      body?: string | Buffer;
+      headers?: Record<string, string>;
+      key?: string | null;
+    } = {},
   ): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { ...init.headers };
     const key = init.key === undefined ? apiKey : init.key;
@@ -20,7 +25,12 @@ export function apiClient(baseUrl: string, apiKey?: string) {
       body = JSON.stringify(init.json);
       headers["content-type"] ??= "application/json";
     }
-    const res = await fetch(new URL(path, baseUrl), { method, headers, body, signal: AbortSignal.timeout(15_000) });
+    const res = await fetch(new URL(path, baseUrl), {
+      method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(15_000),
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -32,7 +42,9 @@ export function apiClient(baseUrl: string, apiKey?: string) {
   };
   return {
     call,
-    get: <T = Record<string, unknown>>(path: string, key?: string | null) => call<T>("GET", path, { key }),
-    post: <T = Record<string, unknown>>(path: string, json: unknown, key?: string | null) => call<T>("POST", path, { json, key }),
+    get: <T = Record<string, unknown>>(path: string, key?: string | null) =>
+      call<T>("GET", path, { key }),
+    post: <T = Record<string, unknown>>(path: string, json: unknown, key?: string | null) =>
+      call<T>("POST", path, { json, key }),
   };
 }

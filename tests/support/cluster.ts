@@ -1,10 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { topology } from "@hookrail/contracts";
 import { createScratchDatabase } from "@hookrail/event-store";
-import { prepareInfrastructure, type ServiceName, type ServiceProcess, spawnService } from "@hookrail/launcher";
+import {
+  prepareInfrastructure,
+  type ServiceName,
+  type ServiceProcess,
+  spawnService,
+} from "@hookrail/launcher";
 import { createLogger } from "@hookrail/observability";
-import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { freePort } from "./ports.js";
 
 export const NATS_URL = "nats://127.0.0.1:4222";
@@ -43,7 +48,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const adminKey = `hr_test_${randomBytes(16).toString("hex")}`;
   const names = options.services ?? (["gateway", "processor", "notifier"] as const);
   const gatewayPort = await freePort();
-  const opsPorts = { gateway: await freePort(), processor: await freePort(), notifier: await freePort() };
+  const opsPorts = {
+    gateway: await freePort(),
+    processor: await freePort(),
+    notifier: await freePort(),
+  };
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     NATS_URL,
@@ -59,7 +68,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   };
   const silent = createLogger({ service: "test", level: "warn" });
   await prepareInfrastructure(
-    { NATS_URL: [NATS_URL], NATS_PREFIX: prefix, DATABASE_URL: scratch.url, LOG_LEVEL: "warn", DATABASE_POOL_SIZE: 1 },
+    {
+      NATS_URL: [NATS_URL],
+      NATS_PREFIX: prefix,
+      DATABASE_URL: scratch.url,
+      LOG_LEVEL: "warn",
+      DATABASE_POOL_SIZE: 1,
+    },
     silent,
   );
   const processes = new Map<ServiceName, ServiceProcess>();
@@ -77,7 +92,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     try {
       await p.ready();
     } catch (error) {
-      throw new Error(`${name} did not become ready:\n${lines.slice(-20).join("\n")}`, { cause: error });
+      throw new Error(`${name} did not become ready:\n${lines.slice(-20).join("\n")}`, {
+        cause: error,
+      });
     }
     return p;
   };

@@ -24,7 +24,8 @@ function reachable(host: string, port: number): Promise<boolean> {
 
 export default async function setup(): Promise<void> {
   const missing: string[] = [];
-  for (const r of required) if (!(await reachable(r.host, r.port))) missing.push(`${r.name} on ${r.host}:${r.port}`);
+  for (const r of required)
+    if (!(await reachable(r.host, r.port))) missing.push(`${r.name} on ${r.host}:${r.port}`);
   if (missing.length > 0) {
     throw new Error(`tests need ${missing.join(" and ")}; start them (see .ci/run) and rerun`);
   }

@@ -11,8 +11,16 @@ export interface ReceivedDelivery {
  * of each (default 200), so a test can make it fail, throttle or recover.
  */
 export async function startSubscriber(
-  respond: (delivery: ReceivedDelivery, index: number) => number | { status: number; headers?: Record<string, string> } = () => 200,
-): Promise<{ url: string; received: ReceivedDelivery[]; server: Server; close: () => Promise<void> }> {
+  respond: (
+    delivery: ReceivedDelivery,
+    index: number,
+  ) => number | { status: number; headers?: Record<string, string> } = () => 200,
+): Promise<{
+  url: string;
+  received: ReceivedDelivery[];
+  server: Server;
+  close: () => Promise<void>;
+}> {
   const received: ReceivedDelivery[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -21,7 +29,8 @@ export async function startSubscriber(
       const delivery = { headers: req.headers, body: Buffer.concat(chunks), at: Date.now() };
       received.push(delivery);
       const answer = respond(delivery, received.length - 1);
-      const { status, headers } = typeof answer === "number" ? { status: answer, headers: {} } : answer;
+      const { status, headers } =
+        typeof answer === "number" ? { status: answer, headers: {} } : answer;
       res.writeHead(status, headers).end();
     });
   });
@@ -42,7 +51,11 @@ export async function startSubscriber(
 }
 
 /** Polls `condition` until true, or fails with `what` after `timeoutMs`. */
-export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+export async function eventually(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await condition()) return;

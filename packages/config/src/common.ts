@@ -8,7 +8,10 @@ export const commonEnv = {
   /** Prefix of stream names and subjects; lets several installations (or test runs) share a NATS. */
   NATS_PREFIX: z
     .string()
-    .regex(/^[a-z][a-z0-9_]{0,31}$/, "must be lowercase letters, digits or _, starting with a letter")
+    .regex(
+      /^[a-z][a-z0-9_]{0,31}$/,
+      "must be lowercase letters, digits or _, starting with a letter",
+    )
     .default("hookrail"),
   /** The Postgres event store. The database is created at start when missing. */
   DATABASE_URL: postgresUrl().default("postgres://postgres@127.0.0.1:5432/hookrail"),

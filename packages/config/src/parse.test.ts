@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { commonEnv, ConfigError, duration, parseConfig, port } from "./index.js";
+import { ConfigError, commonEnv, duration, parseConfig, port } from "./index.js";
 
-const schema = z.object({ ...commonEnv, PORT: port().default(8080), RETRY: duration().prefault("5s") });
+const schema = z.object({
+  ...commonEnv,
+  PORT: port().default(8080),
+  RETRY: duration().prefault("5s"),
+});
 
 describe("parseConfig", () => {
   it("applies defaults", () => {

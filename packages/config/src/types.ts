@@ -5,32 +5,26 @@ export const port = () => z.coerce.number().int().min(0).max(65535);
 
 /** A comma-separated list, trimmed, empty entries dropped. */
 export const csvList = () =>
-  z
-    .string()
-    .transform((s) =>
-      s
-        .split(",")
-        .map((x) => x.trim())
-        .filter((x) => x.length > 0),
-    );
+  z.string().transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  );
 
 /** One or more NATS server URLs, comma-separated (a cluster). */
 export const natsUrls = () =>
   csvList().pipe(
     z
-      .array(
-        z.string().regex(/^(nats|tls|ws|wss):\/\/[^\s/]+$/, "must look like nats://host:port"),
-      )
+      .array(z.string().regex(/^(nats|tls|ws|wss):\/\/[^\s/]+$/, "must look like nats://host:port"))
       .min(1, "needs at least one nats:// URL"),
   );
 
 /** A postgres:// or postgresql:// connection URL. */
 export const postgresUrl = () =>
-  z
-    .string()
-    .refine((s) => /^postgres(ql)?:\/\/.+/.test(s) && URL.canParse(s), {
-      message: "must be a postgres://user@host:port/database URL",
-    });
+  z.string().refine((s) => /^postgres(ql)?:\/\/.+/.test(s) && URL.canParse(s), {
+    message: "must be a postgres://user@host:port/database URL",
+  });
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

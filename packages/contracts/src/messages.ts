@@ -12,7 +12,6 @@ export const WebhookReplayRequestedMessage = z.object({
 });
 export type WebhookReplayRequestedMessage = z.infer<typeof WebhookReplayRequestedMessage>;
 
-
 /** Asks the notifier to make attempt `attempt` of a delivery. */
 export const DeliveryRequestedMessage = z.object({
   kind: z.literal("delivery.requested"),

@@ -33,7 +33,11 @@ afterAll(async () => {
 function append(stream: string, expectedVersion: number, events: DomainEvent[], m = meta) {
   return inTransaction(store.db, (tx) =>
     appendEvents(tx, [
-      { streamId: stream, expectedVersion, events: events.map((event) => ({ event, metadata: m })) },
+      {
+        streamId: stream,
+        expectedVersion,
+        events: events.map((event) => ({ event, metadata: m })),
+      },
     ]),
   );
 }
@@ -97,7 +101,9 @@ describe("event store", () => {
   });
 
   it("refuses to update or delete stored events", async () => {
-    await expect(sql`UPDATE events SET type = 'x'`.execute(store.db)).rejects.toThrow(/append-only/);
+    await expect(sql`UPDATE events SET type = 'x'`.execute(store.db)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(sql`DELETE FROM events`.execute(store.db)).rejects.toThrow(/append-only/);
   });
 
@@ -112,34 +118,84 @@ describe("event store", () => {
     });
     await inTransaction(store.db, (tx) =>
       appendEvents(tx, [
-        { streamId: streamId.delivery(d1), expectedVersion: 0, events: [{ event: requested(d1), metadata: m }] },
-        { streamId: streamId.delivery(d2), expectedVersion: 0, events: [{ event: requested(d2), metadata: m }] },
+        {
+          streamId: streamId.delivery(d1),
+          expectedVersion: 0,
+          events: [{ event: requested(d1), metadata: m }],
+        },
+        {
+          streamId: streamId.delivery(d2),
+          expectedVersion: 0,
+          events: [{ event: requested(d2), metadata: m }],
+        },
       ]),
     );
     expect((await findWebhook(store.db, webhookId))?.status).toBe("delivering");
     const attempt = (deliveryId: string, code: number, succeeded: boolean): DomainEvent => ({
       type: "DeliveryAttempted",
       data: {
-        deliveryId, webhookId, attempt: 1, startedAt: new Date().toISOString(), durationMs: 3,
-        statusCode: code, error: succeeded ? null : `HTTP ${code}`, succeeded,
+        deliveryId,
+        webhookId,
+        attempt: 1,
+        startedAt: new Date().toISOString(),
+        durationMs: 3,
+        statusCode: code,
+        error: succeeded ? null : `HTTP ${code}`,
+        succeeded,
       },
     });
-    await append(streamId.delivery(d1), 1, [
-      attempt(d1, 200, true),
-      { type: "DeliverySucceeded", data: { deliveryId: d1, webhookId, attempts: 1, deliveredAt: new Date().toISOString() } },
-    ], m);
-    await append(streamId.delivery(d2), 1, [
-      attempt(d2, 500, false),
-      { type: "DeliveryFailed", data: { deliveryId: d2, webhookId, attempts: 1, reason: "gave up" } },
-    ], m);
+    await append(
+      streamId.delivery(d1),
+      1,
+      [
+        attempt(d1, 200, true),
+        {
+          type: "DeliverySucceeded",
+          data: { deliveryId: d1, webhookId, attempts: 1, deliveredAt: new Date().toISOString() },
+        },
+      ],
+      m,
+    );
+    await append(
+      streamId.delivery(d2),
+      1,
+      [
+        attempt(d2, 500, false),
+        {
+          type: "DeliveryFailed",
+          data: { deliveryId: d2, webhookId, attempts: 1, reason: "gave up" },
+        },
+      ],
+      m,
+    );
     const w = await findWebhook(store.db, webhookId);
-    expect(w).toMatchObject({ status: "failed", deliveries_total: 2, deliveries_succeeded: 1, deliveries_failed: 1, request_id: "req-1" });
-    const d = await store.db.selectFrom("deliveries").selectAll().where("id", "=", d2).executeTakeFirstOrThrow();
-    expect(d).toMatchObject({ status: "failed", attempts: 1, last_status_code: 500, last_error: "HTTP 500" });
+    expect(w).toMatchObject({
+      status: "failed",
+      deliveries_total: 2,
+      deliveries_succeeded: 1,
+      deliveries_failed: 1,
+      request_id: "req-1",
+    });
+    const d = await store.db
+      .selectFrom("deliveries")
+      .selectAll()
+      .where("id", "=", d2)
+      .executeTakeFirstOrThrow();
+    expect(d).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      last_status_code: 500,
+      last_error: "HTTP 500",
+    });
     const timeline = await readWebhookTimeline(store.db, webhookId);
     expect(timeline.map((e) => e.type)).toEqual([
-      "WebhookReceived", "DeliveryRequested", "DeliveryRequested",
-      "DeliveryAttempted", "DeliverySucceeded", "DeliveryAttempted", "DeliveryFailed",
+      "WebhookReceived",
+      "DeliveryRequested",
+      "DeliveryRequested",
+      "DeliveryAttempted",
+      "DeliverySucceeded",
+      "DeliveryAttempted",
+      "DeliveryFailed",
     ]);
   });
 
@@ -149,10 +205,15 @@ describe("event store", () => {
     expect(check.eventsReplayed).toBeGreaterThan(5);
     expect(check.tables.find((t) => t.table === "webhooks")?.liveRows).toBeGreaterThan(0);
 
-    await sql`UPDATE webhooks SET event_type = 'tampered' WHERE id = (SELECT id FROM webhooks LIMIT 1)`.execute(store.db);
+    await sql`UPDATE webhooks SET event_type = 'tampered' WHERE id = (SELECT id FROM webhooks LIMIT 1)`.execute(
+      store.db,
+    );
     const drift = await rebuildProjections(store.db, { commit: false });
     expect(drift.equal).toBe(false);
-    expect(drift.tables.find((t) => t.table === "webhooks")).toMatchObject({ onlyLive: 1, onlyRebuilt: 1 });
+    expect(drift.tables.find((t) => t.table === "webhooks")).toMatchObject({
+      onlyLive: 1,
+      onlyRebuilt: 1,
+    });
 
     const fixed = await rebuildProjections(store.db, { commit: true });
     expect(fixed.committed).toBe(true);

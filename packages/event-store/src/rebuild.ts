@@ -79,7 +79,12 @@ async function replay(
 async function compare(tx: Transaction<Database>, table: string): Promise<TableComparison> {
   const live = sql.id(`live_${table}`);
   const rebuilt = sql.id(table);
-  const { rows } = await sql<{ live: number; rebuilt: number; only_live: number; only_rebuilt: number }>`
+  const { rows } = await sql<{
+    live: number;
+    rebuilt: number;
+    only_live: number;
+    only_rebuilt: number;
+  }>`
     SELECT
       (SELECT count(*) FROM ${live})::int AS live,
       (SELECT count(*) FROM ${rebuilt})::int AS rebuilt,

@@ -51,7 +51,10 @@ export class BodyTooLarge extends HookrailError {
 }
 export class UnsupportedContentType extends HookrailError {
   constructor(got: string | undefined, expected: string) {
-    super(`content type ${got ? JSON.stringify(got) : "(none)"} is not accepted; send ${expected}`, "unsupported-content-type");
+    super(
+      `content type ${got ? JSON.stringify(got) : "(none)"} is not accepted; send ${expected}`,
+      "unsupported-content-type",
+    );
   }
 }
 export class RateLimited extends HookrailError {
@@ -65,7 +68,11 @@ export class BrokerUnavailable extends HookrailError {
     readonly retryAfterSeconds: number,
     cause?: unknown,
   ) {
-    super("the message broker did not confirm storage; nothing was accepted, retry later", "broker-unavailable", { cause });
+    super(
+      "the message broker did not confirm storage; nothing was accepted, retry later",
+      "broker-unavailable",
+      { cause },
+    );
   }
 }
 export class DatabaseUnavailable extends HookrailError {

@@ -3,5 +3,5 @@
  * problem+json (RFC 9457), and the request-id middleware.
  */
 export * from "./errors.js";
-export { type Problem, sendProblem, toProblem } from "./problem.js";
 export { notFoundHandler, problemHandler, requestId } from "./middleware.js";
+export { type Problem, sendProblem, toProblem } from "./problem.js";

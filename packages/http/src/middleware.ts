@@ -41,7 +41,10 @@ export function problemHandler(options: {
   return (rawError, req, res, _next) => {
     const error = normalise(rawError);
     const rid = currentRequestId() ?? res.getHeader(HeaderName.requestId)?.toString();
-    const { problem, retryAfter } = toProblem(error, { instance: req.originalUrl.split("?")[0], requestId: rid });
+    const { problem, retryAfter } = toProblem(error, {
+      instance: req.originalUrl.split("?")[0],
+      requestId: rid,
+    });
     if (problem.status >= 500) {
       options.logger.error({ err: error, status: problem.status }, "request failed");
       if (problem.status === 500) options.report?.(error, rid);

@@ -33,16 +33,51 @@ interface Mapping {
 
 /** The one table from domain error to HTTP. */
 const mappings = new Map<new (...args: never[]) => HookrailError, Mapping>([
-  [InvalidRequest, { status: 400, title: "Invalid request", extensions: (e) => ({ issues: (e as InvalidRequest).issues }) }],
+  [
+    InvalidRequest,
+    {
+      status: 400,
+      title: "Invalid request",
+      extensions: (e) => ({ issues: (e as InvalidRequest).issues }),
+    },
+  ],
   [Unauthenticated, { status: 401, title: "Unauthenticated" }],
-  [InvalidSignature, { status: 401, title: "Invalid signature", extensions: (e) => ({ reason: (e as InvalidSignature).reason }) }],
+  [
+    InvalidSignature,
+    {
+      status: 401,
+      title: "Invalid signature",
+      extensions: (e) => ({ reason: (e as InvalidSignature).reason }),
+    },
+  ],
   [Forbidden, { status: 403, title: "Forbidden" }],
   [NotFound, { status: 404, title: "Not found" }],
   [BodyTooLarge, { status: 413, title: "Body too large" }],
   [UnsupportedContentType, { status: 415, title: "Unsupported content type" }],
-  [RateLimited, { status: 429, title: "Too many requests", retryAfter: (e) => (e as RateLimited).retryAfterSeconds }],
-  [BrokerUnavailable, { status: 503, title: "Broker unavailable", retryAfter: (e) => (e as BrokerUnavailable).retryAfterSeconds }],
-  [DatabaseUnavailable, { status: 503, title: "Event store unavailable", retryAfter: (e) => (e as DatabaseUnavailable).retryAfterSeconds }],
+  [
+    RateLimited,
+    {
+      status: 429,
+      title: "Too many requests",
+      retryAfter: (e) => (e as RateLimited).retryAfterSeconds,
+    },
+  ],
+  [
+    BrokerUnavailable,
+    {
+      status: 503,
+      title: "Broker unavailable",
+      retryAfter: (e) => (e as BrokerUnavailable).retryAfterSeconds,
+    },
+  ],
+  [
+    DatabaseUnavailable,
+    {
+      status: 503,
+      title: "Event store unavailable",
+      retryAfter: (e) => (e as DatabaseUnavailable).retryAfterSeconds,
+    },
+  ],
 ]);
 
 /** The problem for any error: domain errors by the table, anything else a bare 500. */
@@ -78,6 +113,7 @@ export function toProblem(
 }
 
 export function sendProblem(res: Response, problem: Problem, retryAfter?: number): void {
-  if (retryAfter !== undefined) res.setHeader("Retry-After", String(Math.max(1, Math.ceil(retryAfter))));
+  if (retryAfter !== undefined)
+    res.setHeader("Retry-After", String(Math.max(1, Math.ceil(retryAfter))));
   res.status(problem.status).type("application/problem+json").send(JSON.stringify(problem));
 }

@@ -5,5 +5,11 @@
 export { main } from "./cli.js";
 export { formatLogLine } from "./format.js";
 export { prepareInfrastructure } from "./prepare.js";
-export { DEFAULT_OPS_PORT, REPO_ROOT, SERVICE_NAMES, type ServiceName, serviceEntry } from "./services.js";
+export {
+  DEFAULT_OPS_PORT,
+  REPO_ROOT,
+  SERVICE_NAMES,
+  type ServiceName,
+  serviceEntry,
+} from "./services.js";
 export { type ServiceProcess, type SpawnOptions, spawnService } from "./spawn.js";

@@ -10,10 +10,17 @@ import type { Logger } from "@hookrail/observability";
  */
 export async function prepareInfrastructure(config: CommonConfig, logger: Logger): Promise<void> {
   if (await ensureDatabase(config.DATABASE_URL)) logger.info("database created");
-  const store = openDatabase({ url: config.DATABASE_URL, poolSize: 1, applicationName: "hookrail-launcher" });
+  const store = openDatabase({
+    url: config.DATABASE_URL,
+    poolSize: 1,
+    applicationName: "hookrail-launcher",
+  });
   try {
     const applied = await migrate(store.db);
-    logger.info({ migrations: applied }, applied.length ? "database migrated" : "database schema current");
+    logger.info(
+      { migrations: applied },
+      applied.length ? "database migrated" : "database schema current",
+    );
   } finally {
     await store.close();
   }

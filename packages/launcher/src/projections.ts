@@ -15,7 +15,11 @@ export async function projections(args: readonly string[]): Promise<number> {
     return 2;
   }
   const config = loadLauncherConfig();
-  const store = openDatabase({ url: config.DATABASE_URL, poolSize: 1, applicationName: "hookrail-projections" });
+  const store = openDatabase({
+    url: config.DATABASE_URL,
+    poolSize: 1,
+    applicationName: "hookrail-projections",
+  });
   try {
     const report = await rebuildProjections(store.db, {
       commit: mode === "rebuild",
@@ -23,10 +27,17 @@ export async function projections(args: readonly string[]): Promise<number> {
     });
     process.stderr.write("\n");
     for (const t of report.tables) {
-      const verdict = t.onlyLive === 0 && t.onlyRebuilt === 0 ? "equal" : `DIFFERS (only live: ${t.onlyLive}, only rebuilt: ${t.onlyRebuilt})`;
-      process.stdout.write(`${t.table.padEnd(14)} live ${String(t.liveRows).padStart(8)}  rebuilt ${String(t.rebuiltRows).padStart(8)}  ${verdict}\n`);
+      const verdict =
+        t.onlyLive === 0 && t.onlyRebuilt === 0
+          ? "equal"
+          : `DIFFERS (only live: ${t.onlyLive}, only rebuilt: ${t.onlyRebuilt})`;
+      process.stdout.write(
+        `${t.table.padEnd(14)} live ${String(t.liveRows).padStart(8)}  rebuilt ${String(t.rebuiltRows).padStart(8)}  ${verdict}\n`,
+      );
     }
-    process.stdout.write(`${report.eventsReplayed} events replayed; projections ${report.equal ? "equal the log" : "differ from the log"}${report.committed ? "; rebuilt projections committed" : ""}\n`);
+    process.stdout.write(
+      `${report.eventsReplayed} events replayed; projections ${report.equal ? "equal the log" : "differ from the log"}${report.committed ? "; rebuilt projections committed" : ""}\n`,
+    );
     return report.equal || report.committed ? 0 : 1;
   } finally {
     await store.close();

@@ -27,10 +27,14 @@ export interface ServiceProcess {
 }
 
 export function spawnService(name: ServiceName, options: SpawnOptions): ServiceProcess {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--enable-source-maps", serviceEntry(name)], {
-    env: options.env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), "--enable-source-maps", serviceEntry(name)],
+    {
+      env: options.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   for (const stream of ["stdout", "stderr"] as const) {
     const lines = createInterface({ input: child[stream] as NodeJS.ReadableStream });
     lines.on("line", (line) => options.onLine?.(line, stream));
@@ -49,7 +53,8 @@ export function spawnService(name: ServiceName, options: SpawnOptions): ServiceP
       return child.pid ?? -1;
     },
     exited,
-    ready: (timeoutMs = 30_000) => waitReady(options.opsPort, timeoutMs, () => exitCode !== undefined),
+    ready: (timeoutMs = 30_000) =>
+      waitReady(options.opsPort, timeoutMs, () => exitCode !== undefined),
     stop: async (timeoutMs = 30_000) => {
       if (exitCode !== undefined) return exitCode;
       child.kill("SIGTERM");
@@ -67,7 +72,9 @@ async function waitReady(port: number, timeoutMs: number, hasExited: () => boole
   while (Date.now() < deadline) {
     if (hasExited()) throw new Error(`the service exited before it was ready (ops port ${port})`);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1_000) });
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`, {
+        signal: AbortSignal.timeout(1_000),
+      });
       if (res.status === 200) return;
       last = `${res.status} ${await res.text()}`;
     } catch (error) {

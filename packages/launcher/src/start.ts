@@ -2,8 +2,8 @@ import { createLogger } from "@hookrail/observability";
 import { childEnvironment, loadLauncherConfig } from "./env.js";
 import { formatLogLine } from "./format.js";
 import { prepareInfrastructure } from "./prepare.js";
-import { DEFAULT_OPS_PORT, SERVICE_NAMES, type ServiceProcess } from "./services.js";
-import { spawnService } from "./spawn.js";
+import { DEFAULT_OPS_PORT, SERVICE_NAMES } from "./services.js";
+import { type ServiceProcess, spawnService } from "./spawn.js";
 
 const COLOURS = ["\x1b[36m", "\x1b[35m", "\x1b[33m", "\x1b[32m"];
 const RESET = "\x1b[0m";
@@ -40,10 +40,14 @@ export async function start(args: readonly string[]): Promise<number> {
   process.on("SIGINT", () => void stopAll("interrupted"));
   process.on("SIGTERM", () => void stopAll("terminated"));
 
-  const firstExit = await Promise.race(processes.map((p) => p.exited.then((code) => ({ p, code }))));
+  const firstExit = await Promise.race(
+    processes.map((p) => p.exited.then((code) => ({ p, code }))),
+  );
   const unexpected = !stopping;
   if (unexpected) await stopAll(`${firstExit.p.name} exited with code ${firstExit.code}`);
   const codes = await Promise.all(processes.map((p) => p.exited));
-  process.stderr.write(`hookrail: stopped (${processes.map((p, i) => `${p.name}=${codes[i]}`).join(", ")})\n`);
+  process.stderr.write(
+    `hookrail: stopped (${processes.map((p, i) => `${p.name}=${codes[i]}`).join(", ")})\n`,
+  );
   return unexpected ? 1 : codes.every((c) => c === 0) ? 0 : 1;
 }

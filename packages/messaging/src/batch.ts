@@ -1,7 +1,14 @@
 import { HeaderName } from "@hookrail/contracts";
 import type { JsMsg } from "@nats-io/jetstream";
 import type { Logger } from "pino";
-import type { BatchInfo, ConsumedMessage, ConsumerOptions, DeadLetter } from "./consume-types.js";
+import {
+  type BatchInfo,
+  type ConsumedMessage,
+  type ConsumerOptions,
+  type DeadLetter,
+  InvalidJsonError,
+  type MessageDecoder,
+} from "./consume-types.js";
 import { headersToRecord } from "./headers.js";
 import { extractTraceContext } from "./trace.js";
 
@@ -10,7 +17,7 @@ export interface BatchContext<T> {
   stream: string;
   durable: string;
   logger: Logger;
-  parse: ConsumerOptions<T>["parse"];
+  decode: MessageDecoder<T>;
   handleBatch: ConsumerOptions<T>["handleBatch"];
   onDeadLetter: ConsumerOptions<T>["onDeadLetter"];
   maxDeliveries: number;
@@ -25,8 +32,6 @@ interface Delivery<T> {
 }
 
 const requestIdKey = HeaderName.requestId.toLowerCase();
-// fatal: bytes that are not UTF-8 make the message poison instead of being silently replaced.
-const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Settles every message of a fetched batch exactly one way: acked after its work is committed,
@@ -43,7 +48,7 @@ export async function processBatch<T>(msgs: JsMsg[], ctx: BatchContext<T>): Prom
   try {
     const valid: Delivery<T>[] = [];
     for (const msg of msgs) {
-      const decoded = decode(msg, ctx.parse);
+      const decoded = decode(msg, ctx.decode);
       if (typeof decoded === "string") {
         partial = true;
         ctx.logger.warn({ seq: msg.seq, subject: msg.subject, error: decoded }, "poison message");
@@ -146,20 +151,15 @@ async function ackAll(msgs: JsMsg[], logger: Logger): Promise<void> {
   }
 }
 
-function decode<T>(msg: JsMsg, parse: (raw: unknown) => T): ConsumedMessage<T> | string {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(decoder.decode(msg.data));
-  } catch (err) {
-    return `invalid JSON: ${err instanceof Error ? err.message : String(err)}`;
-  }
+function decode<T>(msg: JsMsg, decoder: MessageDecoder<T>): ConsumedMessage<T> | string {
+  const headers = headersToRecord(msg.headers);
   let data: T;
   try {
-    data = parse(raw);
+    data = decoder(headers, msg.data);
   } catch (err) {
+    if (err instanceof InvalidJsonError) return err.message;
     return `invalid message: ${err instanceof Error ? err.message : String(err)}`;
   }
-  const headers = headersToRecord(msg.headers);
   return {
     data,
     subject: msg.subject,

@@ -41,8 +41,8 @@ export interface BatchInfo {
 /** A running consume loop. */
 export interface ConsumerHandle {
   /**
-   * Stops fetching, lets the in-flight fetch run out (at most maxWaitMs) and its batch finish and
-   * be acknowledged, then resolves.
+   * Stops pulling, lets the batches in flight finish and be acknowledged, returns messages that
+   * were received but not started to the server (nak), then resolves.
    */
   stop(): Promise<void>;
   /** Resolves when the loop has ended: after stop(), or when the connection closed for good. */
@@ -54,8 +54,12 @@ export interface ConsumerOptions<T> {
   stream: string;
   durable: string;
   logger: Logger;
-  /** Validates one decoded JSON value; throwing marks the message as poison. */
-  parse: (raw: unknown) => T;
+  /**
+   * Turns a message into `T`. Give `parse` for JSON messages (it validates the decoded value) or
+   * `decode` for messages that need their headers or raw bytes. Throwing marks the message poison.
+   */
+  parse?: (raw: unknown) => T;
+  decode?: MessageDecoder<T>;
   /** Commits the work of a batch. Resolving means done: the messages are then acknowledged. */
   handleBatch: (messages: ConsumedMessage<T>[]) => Promise<void>;
   /** Records a dead letter durably. Called before the message is terminated; if it throws, the
@@ -63,12 +67,39 @@ export interface ConsumerOptions<T> {
   onDeadLetter: (dead: DeadLetter) => Promise<void>;
   /** Messages per fetch; default 100. */
   batchSize?: number;
-  /** How long a fetch waits to fill its batch, in ms; default 1000, at least 1000 (nats.js). */
-  maxWaitMs?: number;
+  /** Batches handled at once; default 1 (one transaction at a time). */
+  concurrency?: number;
   /** Deliveries after which a failing message is dead-lettered; default 5. */
   maxDeliveries?: number;
   /** Redelivery delay after a handler failure on delivery n; default `defaultRetryBackoffMs`. */
   retryBackoffMs?: (deliveryCount: number) => number;
   /** Metrics hook, called after every non-empty batch. */
   onBatch?: (info: BatchInfo) => void;
+}
+
+/** Decodes a message from its headers (keys lowercased) and payload; throws when malformed. */
+export type MessageDecoder<T> = (headers: Record<string, string>, payload: Uint8Array) => T;
+
+// fatal: bytes that are not UTF-8 make the message poison instead of being silently replaced.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The decoder of a JSON message whose value `parse` validates. */
+export function jsonDecoder<T>(parse: (raw: unknown) => T): MessageDecoder<T> {
+  return (_headers, payload) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(utf8.decode(payload));
+    } catch (err) {
+      throw new InvalidJsonError(err);
+    }
+    return parse(raw);
+  };
+}
+
+/** The payload was not UTF-8 JSON (as opposed to JSON of the wrong shape). */
+export class InvalidJsonError extends Error {
+  constructor(cause: unknown) {
+    super(`invalid JSON: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "InvalidJsonError";
+  }
 }

@@ -169,7 +169,10 @@ describe("startConsumer", () => {
       onDeadLetter: async () => {},
     };
     const { startConsumer } = await import("./index.js");
-    expect(() => startConsumer(nc, { ...base, maxWaitMs: 500 })).toThrow(/at least 1000/);
+    expect(() => startConsumer(nc, { ...base, concurrency: 0 })).toThrow(RangeError);
+    expect(() => startConsumer(nc, { ...base, decode: () => 1 })).toThrow(
+      /exactly one of parse or decode/,
+    );
     expect(() => startConsumer(nc, { ...base, batchSize: 0 })).toThrow(RangeError);
     expect(() => startConsumer(nc, { ...base, maxDeliveries: 0 })).toThrow(RangeError);
   });

@@ -3,40 +3,34 @@ import { millis, type NatsConnection } from "@nats-io/nats-core";
 import type { Logger } from "pino";
 import { defaultRetryBackoffMs, loopBackoffMs, sleep } from "./backoff.js";
 import { type BatchContext, processBatch } from "./batch.js";
-import type { ConsumerHandle, ConsumerOptions } from "./consume-types.js";
-
-// nats.js refuses pull requests that expire sooner than this.
-const MIN_WAIT_MS = 1000;
+import { type ConsumerHandle, type ConsumerOptions, jsonDecoder } from "./consume-types.js";
 
 /**
- * Starts the one consume loop of Hookrail on a durable pull consumer: fetch a batch, hand the
- * messages that parse to `handleBatch`, ack them once it resolves. Poison messages and messages
- * that fail `maxDeliveries` times are recorded with `onDeadLetter` before being terminated;
- * other failures are redelivered after `retryBackoffMs`. Errors of the loop itself (NATS down,
+ * Starts the one consume loop of Hookrail on a durable pull consumer. Messages stream in
+ * (`consume()`, so a lone message is handled at once) and are handed to `handleBatch` in
+ * micro-batches of whatever has arrived, up to `batchSize`, `concurrency` batches at a time;
+ * each is acked once its batch's work is committed. Poison messages and messages that fail
+ * `maxDeliveries` times are recorded with `onDeadLetter` before being terminated; other
+ * failures are redelivered after `retryBackoffMs`. Errors of the loop itself (NATS down,
  * consumer missing) are logged and retried with a backoff until stop().
  */
 export function startConsumer<T>(nc: NatsConnection, opts: ConsumerOptions<T>): ConsumerHandle {
   const batchSize = opts.batchSize ?? 100;
-  const maxWaitMs = opts.maxWaitMs ?? 1000;
+  const concurrency = opts.concurrency ?? 1;
   const maxDeliveries = opts.maxDeliveries ?? 5;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  for (const [name, value] of Object.entries({ batchSize, concurrency, maxDeliveries })) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new RangeError(`${name} must be a positive integer, got ${value}`);
+    }
   }
-  if (!Number.isInteger(maxWaitMs) || maxWaitMs < MIN_WAIT_MS) {
-    throw new RangeError(
-      `maxWaitMs must be an integer of at least ${MIN_WAIT_MS}, got ${maxWaitMs}`,
-    );
-  }
-  if (!Number.isInteger(maxDeliveries) || maxDeliveries < 1) {
-    throw new RangeError(`maxDeliveries must be a positive integer, got ${maxDeliveries}`);
-  }
+  if (!opts.decode === !opts.parse) throw new TypeError("give exactly one of parse or decode");
   const logger = opts.logger.child({ stream: opts.stream, durable: opts.durable });
-  const loop = new ConsumeLoop(nc, opts, logger, { batchSize, maxWaitMs, maxDeliveries });
+  const loop = new ConsumeLoop(nc, opts, logger, { batchSize, concurrency, maxDeliveries });
   const done = loop.run();
   return {
     done,
     async stop() {
-      loop.abort.abort();
+      loop.stop();
       await done;
     },
   };
@@ -44,113 +38,109 @@ export function startConsumer<T>(nc: NatsConnection, opts: ConsumerOptions<T>): 
 
 interface Limits {
   batchSize: number;
-  maxWaitMs: number;
+  concurrency: number;
   maxDeliveries: number;
 }
 
-class ConsumeLoop<T> {
-  readonly abort = new AbortController();
-  readonly #js: JetStreamClient;
-  readonly nc: NatsConnection;
-  readonly opts: ConsumerOptions<T>;
-  readonly logger: Logger;
-  readonly batchSize: number;
-  readonly maxWaitMs: number;
-  readonly maxDeliveries: number;
+type Messages = Awaited<ReturnType<Consumer["consume"]>>;
 
-  constructor(nc: NatsConnection, opts: ConsumerOptions<T>, logger: Logger, limits: Limits) {
+class ConsumeLoop<T> {
+  readonly #abort = new AbortController();
+  readonly #js: JetStreamClient;
+  #messages: Messages | undefined;
+  readonly #queue: JsMsg[] = [];
+  readonly #inFlight = new Set<Promise<void>>();
+
+  constructor(
+    readonly nc: NatsConnection,
+    readonly opts: ConsumerOptions<T>,
+    readonly logger: Logger,
+    readonly limits: Limits,
+  ) {
     this.#js = jetstream(nc);
-    this.nc = nc;
-    this.opts = opts;
-    this.logger = logger;
-    this.batchSize = limits.batchSize;
-    this.maxWaitMs = limits.maxWaitMs;
-    this.maxDeliveries = limits.maxDeliveries;
+  }
+
+  stop(): void {
+    this.#abort.abort();
+    this.#messages?.stop();
   }
 
   async run(): Promise<void> {
-    const signal = this.abort.signal;
-    let consumer: { c: Consumer; ctx: BatchContext<T> } | undefined;
+    const signal = this.#abort.signal;
     let failures = 0;
     this.logger.info("consumer started");
     while (!signal.aborted) {
       if (this.nc.isClosed()) {
         this.logger.error("NATS connection closed; consumer stopped");
-        return;
+        break;
       }
-      let error: unknown;
       try {
-        consumer ??= await this.#open();
-        const fetched = await this.#fetch(consumer.c, signal);
-        error = fetched.error;
-        if (fetched.messages.length > 0) {
-          const info = await processBatch(fetched.messages, consumer.ctx);
-          this.#report(info);
+        const { c, ctx } = await this.#open();
+        // Pull as much as the batches in flight can take; the server tops up as we ack.
+        this.#messages = await c.consume({
+          max_messages: this.limits.batchSize * this.limits.concurrency,
+        });
+        if (signal.aborted) this.#messages.stop();
+        for await (const m of this.#messages) {
+          if (signal.aborted) {
+            m.nak();
+            continue;
+          }
+          this.#queue.push(m);
+          this.#dispatch(ctx);
+          failures = 0;
         }
-      } catch (err) {
-        error = err;
+      } catch (error) {
+        failures++;
+        const delayMs = loopBackoffMs(failures);
+        this.logger.error({ err: error, failures, delayMs }, "consume loop failed; retrying");
+        await sleep(delayMs, signal);
       }
-      if (error === undefined) {
-        failures = 0;
-        continue;
-      }
-      // Look the consumer up again: it may have been deleted, recreated or reconfigured.
-      consumer = undefined;
-      failures++;
-      const delayMs = loopBackoffMs(failures);
-      this.logger.error({ err: error, failures, delayMs }, "consume loop failed; retrying");
-      await sleep(delayMs, signal);
     }
+    await Promise.all(this.#inFlight);
+    // Received but never started: give them back now rather than after ack_wait.
+    for (const m of this.#queue.splice(0)) m.nak();
     this.logger.info("consumer stopped");
+  }
+
+  /** Starts batches while there is room: a lone message goes at once, a backlog in bulk. */
+  #dispatch(ctx: BatchContext<T>): void {
+    while (
+      this.#inFlight.size < this.limits.concurrency &&
+      this.#queue.length > 0 &&
+      !this.#abort.signal.aborted
+    ) {
+      const batch = this.#queue.splice(0, this.limits.batchSize);
+      const work: Promise<void> = processBatch(batch, ctx)
+        .then((info) => this.#report(info))
+        .catch((err) => this.logger.error({ err }, "batch settlement failed; expect redelivery"))
+        .finally(() => {
+          this.#inFlight.delete(work);
+          this.#dispatch(ctx);
+        });
+      this.#inFlight.add(work);
+    }
   }
 
   async #open(): Promise<{ c: Consumer; ctx: BatchContext<T> }> {
     const c = await this.#js.consumers.get(this.opts.stream, this.opts.durable);
     const { config } = await c.info(true);
     const ackWaitMs = config.ack_wait ? millis(config.ack_wait) : 30_000;
-    if (ackWaitMs < 2 * this.maxWaitMs) {
-      this.logger.warn({ ackWaitMs, maxWaitMs: this.maxWaitMs }, "ack wait is short for maxWaitMs");
-    }
     const o = this.opts;
-    // Messages can wait up to maxWaitMs in the fetch before their batch starts.
-    const keepAliveMs = Math.max(ackWaitMs / 4, ackWaitMs / 2 - this.maxWaitMs);
     const ctx: BatchContext<T> = {
       stream: o.stream,
       durable: o.durable,
       logger: this.logger,
-      parse: o.parse,
+      decode: o.decode ?? jsonDecoder(o.parse as (raw: unknown) => T),
       handleBatch: o.handleBatch,
       onDeadLetter: o.onDeadLetter,
-      maxDeliveries: this.maxDeliveries,
+      maxDeliveries: this.limits.maxDeliveries,
       retryBackoffMs: safeBackoff(o.retryBackoffMs, this.logger),
-      keepAliveMs: Math.max(50, Math.floor(keepAliveMs)),
+      // A message may have waited in the queue before its batch started: renew well before ack_wait.
+      keepAliveMs: Math.max(50, Math.floor(ackWaitMs / 4)),
     };
     return { c, ctx };
   }
-
-  /** Collects one fetch. Messages received before an error are returned with it, not dropped. */
-  async #fetch(c: Consumer, signal: AbortSignal): Promise<{ messages: JsMsg[]; error?: unknown }> {
-    const iter = await c.fetch({ max_messages: this.batchSize, expires: this.maxWaitMs });
-    const messages: JsMsg[] = [];
-    // stop() lets the fetch run out, so no message is sent to an abandoned inbox (it would sit
-    // until ack_wait). The guard only ends a fetch stuck on a dead connection.
-    let guard: ReturnType<typeof setTimeout> | undefined;
-    const onStop = () => {
-      guard = setTimeout(() => void iter.close().catch(() => {}), this.maxWaitMs + 1000);
-    };
-    if (signal.aborted) onStop();
-    else signal.addEventListener("abort", onStop, { once: true });
-    try {
-      for await (const m of iter) messages.push(m);
-      return { messages };
-    } catch (error) {
-      return { messages, error };
-    } finally {
-      clearTimeout(guard);
-      signal.removeEventListener("abort", onStop);
-    }
-  }
-
   #report(info: Parameters<NonNullable<ConsumerOptions<T>["onBatch"]>>[0]): void {
     try {
       this.opts.onBatch?.(info);

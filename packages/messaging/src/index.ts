@@ -13,6 +13,7 @@ export type {
   ConsumerOptions,
   DeadLetter,
 } from "./consume-types.js";
+export { InvalidJsonError, jsonDecoder, type MessageDecoder } from "./consume-types.js";
 export { startConsumer } from "./consumer.js";
 export { classifyPublishError, PublishError, type PublishFailure } from "./publish-error.js";
 export { type PublishAck, Publisher, type PublishItem, type PublishOptions } from "./publisher.js";

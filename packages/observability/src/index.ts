@@ -3,5 +3,5 @@
  * context, the ops server (/healthz, /readyz, /metrics), and the telemetry bootstrap.
  */
 export { createLogger, type Logger, REDACTED_PATHS } from "./logger.js";
-export { currentRequestId, withRequestId } from "./request-context.js";
 export { type OpsServerOptions, type ReadinessCheck, startOpsServer } from "./ops-server.js";
+export { currentRequestId, withRequestId } from "./request-context.js";

@@ -25,7 +25,8 @@ export async function startOpsServer(options: OpsServerOptions): Promise<Server>
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") return json(res, 200, { status: "ok" });
-    if (path === "/readyz") return void readiness(options).then((r) => json(res, r.ready ? 200 : 503, r));
+    if (path === "/readyz")
+      return void readiness(options).then((r) => json(res, r.ready ? 200 : 503, r));
     if (path === "/metrics" && options.metrics) return options.metrics(req, res);
     json(res, 404, { status: "not found" });
   });

@@ -1,8 +1,13 @@
 import type { CommonConfig } from "@hookrail/config";
-import { type Topology, topology as makeTopology } from "@hookrail/contracts";
+import { topology as makeTopology, type Topology } from "@hookrail/contracts";
 import { type Database, ensureDatabase, migrate, openDatabase } from "@hookrail/event-store";
 import { connectNats, declareTopology, type NatsConnection, Publisher } from "@hookrail/messaging";
-import { createLogger, type Logger, type ReadinessCheck, startOpsServer } from "@hookrail/observability";
+import {
+  createLogger,
+  type Logger,
+  type ReadinessCheck,
+  startOpsServer,
+} from "@hookrail/observability";
 import { type Kysely, sql } from "kysely";
 import { Shutdown } from "./shutdown.js";
 
@@ -60,8 +65,20 @@ export async function bootService(options: BootOptions): Promise<Service> {
       },
     },
   ];
-  const ops = await startOpsServer({ port: options.opsPort, checks, logger, metrics: options.metrics });
+  const ops = await startOpsServer({
+    port: options.opsPort,
+    checks,
+    logger,
+    metrics: options.metrics,
+  });
   shutdown.onRelease({ name: "ops server", stop: () => new Promise((r) => ops.close(() => r())) });
 
-  return { logger, db: store.db, nats, publisher: new Publisher(nats, { service }), topology, shutdown };
+  return {
+    logger,
+    db: store.db,
+    nats,
+    publisher: new Publisher(nats, { service }),
+    topology,
+    shutdown,
+  };
 }

@@ -1,5 +1,5 @@
 import { notFoundHandler, problemHandler, requestId, UnsupportedContentType } from "@hookrail/http";
-import express, { type RequestHandler } from "express";
+import express, { type Express, type RequestHandler } from "express";
 import { apiKeyRoutes } from "./admin/api-keys.js";
 import { authenticator, scopeGuard } from "./admin/auth.js";
 import { eventRoutes } from "./admin/events.js";
@@ -12,7 +12,11 @@ import { openApiDocument } from "./openapi.js";
 /** Admin bodies are small JSON documents; anything else is refused before it is read. */
 const adminJson: RequestHandler[] = [
   (req, _res, next) => {
-    if (req.method === "POST" && req.headers["content-length"] !== "0" && !req.is("application/json")) {
+    if (
+      req.method === "POST" &&
+      req.headers["content-length"] !== "0" &&
+      !req.is("application/json")
+    ) {
       return next(new UnsupportedContentType(req.get("content-type"), "application/json"));
     }
     next();
@@ -21,7 +25,10 @@ const adminJson: RequestHandler[] = [
 ];
 
 /** The gateway's HTTP application: ingest, admin API, and the one error mapping last. */
-export function createApp(deps: GatewayDeps, report?: (error: unknown, requestId?: string) => void) {
+export function createApp(
+  deps: GatewayDeps,
+  report?: (error: unknown, requestId?: string) => void,
+): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);

@@ -14,7 +14,12 @@ export const GatewayEnv = z.object({
    * Largest webhook body accepted, in bytes. The broker's own max_payload (1 MiB by default,
    * headers included) also caps it: the gateway uses the smaller of the two and says so.
    */
-  MAX_BODY_BYTES: z.coerce.number().int().min(1).max(64 * 1024 * 1024).default(1_048_576),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64 * 1024 * 1024)
+    .default(1_048_576),
   /** How long a published webhook may wait for JetStream's ack before the gateway answers 503. */
   PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   /** Seconds a client is told to wait (Retry-After) when the broker is unavailable. */

@@ -19,16 +19,19 @@ if (maxBodyBytes < config.MAX_BODY_BYTES) {
 
 const app = createApp({ ...service, config, maxBodyBytes, now: () => new Date() });
 const server: Server = app.listen(config.PORT, "0.0.0.0");
-await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
+await new Promise<void>((resolve, reject) =>
+  server.once("listening", resolve).once("error", reject),
+);
 // Cut off slow clients: a request must arrive whole within these times.
 server.headersTimeout = 10_000;
 server.requestTimeout = 30_000;
 server.keepAliveTimeout = 5_000;
 service.shutdown.onStopIntake({
   name: "http server",
-  stop: () => new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  }),
+  stop: () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    }),
 });
 service.logger.info({ port: config.PORT, maxBodyBytes }, "gateway listening");

@@ -1,6 +1,17 @@
-import { type DeliveryRequestedMessage, type EventMetadata, HeaderName, streamId } from "@hookrail/contracts";
+import {
+  type DeliveryRequestedMessage,
+  type EventMetadata,
+  HeaderName,
+  streamId,
+} from "@hookrail/contracts";
 import type { AttemptResult, Dispatcher } from "@hookrail/delivery";
-import { appendEvents, ConcurrencyError, clearSchedules, type Database, scheduleAttempts } from "@hookrail/event-store";
+import {
+  appendEvents,
+  ConcurrencyError,
+  clearSchedules,
+  type Database,
+  scheduleAttempts,
+} from "@hookrail/event-store";
 import type { ConsumedMessage } from "@hookrail/messaging";
 import { type Logger, withRequestId } from "@hookrail/observability";
 import { context, trace } from "@opentelemetry/api";
@@ -30,13 +41,21 @@ interface Done {
  * the retry timer) is skipped, so each attempt is recorded once.
  */
 export async function deliverBatch(deps: NotifierDeps, batch: readonly Msg[]): Promise<void> {
-  const deliveries = await loadDeliveries(deps.db, batch.map((m) => m.data.deliveryId));
+  const deliveries = await loadDeliveries(
+    deps.db,
+    batch.map((m) => m.data.deliveryId),
+  );
   const due: Array<{ msg: Msg; delivery: DeliveryToAttempt }> = [];
   for (const msg of batch) {
     const delivery = deliveries.get(msg.data.deliveryId);
     // Requests are published after the commit that created the delivery, so it must exist.
     if (!delivery) throw new Error(`delivery ${msg.data.deliveryId} is not in the event store`);
-    if (delivery.status === "succeeded" || delivery.status === "failed" || delivery.attempts >= msg.data.attempt) continue;
+    if (
+      delivery.status === "succeeded" ||
+      delivery.status === "failed" ||
+      delivery.attempts >= msg.data.attempt
+    )
+      continue;
     if (due.some((d) => d.delivery.id === delivery.id)) continue;
     due.push({ msg, delivery });
   }
@@ -59,8 +78,27 @@ function attempt(deps: NotifierDeps, msg: Msg, delivery: DeliveryToAttempt): Pro
       // Subscriber responses are untrusted: read little of them.
       maxResponseBytes: 64 * 1024,
     });
-    const outcome = outcomeOf({ deliveryId: delivery.id, webhookId: delivery.webhookId, attempt: msg.data.attempt, startedAt, schedule: deps.schedule, now: deps.now() }, result);
-    deps.logger.info({ deliveryId: delivery.id, attempt: msg.data.attempt, statusCode: result.statusCode, durationMs: Math.round(result.durationMs), error: result.error ?? undefined }, "delivery attempted");
+    const outcome = outcomeOf(
+      {
+        deliveryId: delivery.id,
+        webhookId: delivery.webhookId,
+        attempt: msg.data.attempt,
+        startedAt,
+        schedule: deps.schedule,
+        now: deps.now(),
+      },
+      result,
+    );
+    deps.logger.info(
+      {
+        deliveryId: delivery.id,
+        attempt: msg.data.attempt,
+        statusCode: result.statusCode,
+        durationMs: Math.round(result.durationMs),
+        error: result.error ?? undefined,
+      },
+      "delivery attempted",
+    );
     return { msg, delivery, outcome };
   };
   // The attempt runs in the webhook's trace and request context: its logs and its outbound span join them.
@@ -79,7 +117,10 @@ async function recordOutcomes(deps: NotifierDeps, done: readonly Done[]): Promis
         await deps.db.transaction().execute((tx) => record(tx, [d]));
       } catch (inner) {
         if (!(inner instanceof ConcurrencyError)) throw inner;
-        deps.logger.warn({ deliveryId: d.delivery.id }, "attempt already recorded by another notifier");
+        deps.logger.warn(
+          { deliveryId: d.delivery.id },
+          "attempt already recorded by another notifier",
+        );
       }
     }
   }
@@ -94,12 +135,23 @@ async function record(tx: Transaction<Database>, done: readonly Done[]): Promise
       events: d.outcome.events.map((event) => ({ event, metadata: metadataOf(d) })),
     })),
   );
-  await clearSchedules(tx, done.map((d) => d.delivery.id));
+  await clearSchedules(
+    tx,
+    done.map((d) => d.delivery.id),
+  );
   await scheduleAttempts(
     tx,
     done.flatMap((d) =>
       d.outcome.retryAt
-        ? [{ deliveryId: d.delivery.id, subscriptionId: d.delivery.subscriptionId, webhookId: d.delivery.webhookId, attempt: d.msg.data.attempt + 1, dueAt: d.outcome.retryAt }]
+        ? [
+            {
+              deliveryId: d.delivery.id,
+              subscriptionId: d.delivery.subscriptionId,
+              webhookId: d.delivery.webhookId,
+              attempt: d.msg.data.attempt + 1,
+              dueAt: d.outcome.retryAt,
+            },
+          ]
         : [],
     ),
   );

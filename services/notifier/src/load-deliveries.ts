@@ -17,7 +17,10 @@ export interface DeliveryToAttempt {
   version: number;
 }
 
-export async function loadDeliveries(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, DeliveryToAttempt>> {
+export async function loadDeliveries(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Map<string, DeliveryToAttempt>> {
   if (ids.length === 0) return new Map();
   const { rows } = await sql<DeliveryToAttempt>`
     SELECT d.id, d.webhook_id AS "webhookId", d.subscription_id AS "subscriptionId", d.status, d.attempts,

@@ -21,13 +21,17 @@ const deps = {
 };
 
 // Two lanes with their own consumers and capacity: retries never starve first attempts.
-for (const lane of [service.topology.consumers.notifierFirst, service.topology.consumers.notifierRetry]) {
+for (const lane of [
+  service.topology.consumers.notifierFirst,
+  service.topology.consumers.notifierRetry,
+]) {
   const consumer = startConsumer(service.nats, {
     stream: lane.stream,
     durable: lane.durable,
     logger: service.logger,
     batchSize: config.NOTIFIER_BATCH_SIZE,
-    decode: (_headers, payload) => DeliveryRequestedMessage.parse(JSON.parse(Buffer.from(payload).toString("utf8"))),
+    decode: (_headers, payload) =>
+      DeliveryRequestedMessage.parse(JSON.parse(Buffer.from(payload).toString("utf8"))),
     handleBatch: (batch) => deliverBatch(deps, batch),
     onDeadLetter: deadLetterSink(service.db),
   });

@@ -26,7 +26,12 @@ describe("outcomeOf", () => {
   it("records a 2xx as attempted then succeeded", () => {
     const o = outcomeOf(ctx(1), result(204));
     expect(types(o)).toEqual(["DeliveryAttempted", "DeliverySucceeded"]);
-    expect(o.events[0]?.data).toMatchObject({ statusCode: 204, durationMs: 12, succeeded: true, attempt: 1 });
+    expect(o.events[0]?.data).toMatchObject({
+      statusCode: 204,
+      durationMs: 12,
+      succeeded: true,
+      attempt: 1,
+    });
     expect(o.retryAt).toBeUndefined();
   });
 
@@ -45,7 +50,10 @@ describe("outcomeOf", () => {
   it("gives up when the schedule is exhausted", () => {
     const o = outcomeOf(ctx(3), result(503));
     expect(types(o)).toEqual(["DeliveryAttempted", "DeliveryFailed"]);
-    expect(o.events[1]?.data).toMatchObject({ attempts: 3, reason: "gave up after 3 attempts: HTTP 503" });
+    expect(o.events[1]?.data).toMatchObject({
+      attempts: 3,
+      reason: "gave up after 3 attempts: HTTP 503",
+    });
   });
 
   it("fails at once on 410 Gone", () => {

@@ -1,5 +1,10 @@
 import type { DomainEvent } from "@hookrail/contracts";
-import { type AttemptResult, classifyResponse, nextAttemptDelay, retryAfterDelay } from "@hookrail/delivery";
+import {
+  type AttemptResult,
+  classifyResponse,
+  nextAttemptDelay,
+  retryAfterDelay,
+} from "@hookrail/delivery";
 
 export interface AttemptContext {
   deliveryId: string;
@@ -43,18 +48,43 @@ export function outcomeOf(ctx: AttemptContext, result: AttemptResult): Outcome {
     },
   };
   if (verdict.outcome === "succeeded") {
-    return { events: [attempted, { type: "DeliverySucceeded", data: { deliveryId, webhookId, attempts: attempt, deliveredAt: ctx.now.toISOString() } }] };
+    return {
+      events: [
+        attempted,
+        {
+          type: "DeliverySucceeded",
+          data: { deliveryId, webhookId, attempts: attempt, deliveredAt: ctx.now.toISOString() },
+        },
+      ],
+    };
   }
   const failed = (reason: string): Outcome => ({
-    events: [attempted, { type: "DeliveryFailed", data: { deliveryId, webhookId, attempts: attempt, reason } }],
+    events: [
+      attempted,
+      { type: "DeliveryFailed", data: { deliveryId, webhookId, attempts: attempt, reason } },
+    ],
   });
   if (verdict.outcome === "disable") return failed("the endpoint answered 410 Gone");
   const scheduled = nextAttemptDelay([...ctx.schedule], attempt, ctx.random);
   if (scheduled === null) return failed(`gave up after ${attempt} attempts: ${describe(result)}`);
-  const throttled = verdict.outcome === "throttle" ? retryAfterDelay(result.retryAfter, ctx.now, RETRY_AFTER_CLAMP) : undefined;
+  const throttled =
+    verdict.outcome === "throttle"
+      ? retryAfterDelay(result.retryAfter, ctx.now, RETRY_AFTER_CLAMP)
+      : undefined;
   const retryAt = new Date(ctx.now.getTime() + Math.max(scheduled, throttled ?? 0));
   return {
-    events: [attempted, { type: "DeliveryRetryScheduled", data: { deliveryId, webhookId, nextAttempt: attempt + 1, nextAttemptAt: retryAt.toISOString() } }],
+    events: [
+      attempted,
+      {
+        type: "DeliveryRetryScheduled",
+        data: {
+          deliveryId,
+          webhookId,
+          nextAttempt: attempt + 1,
+          nextAttemptAt: retryAt.toISOString(),
+        },
+      },
+    ],
     retryAt,
   };
 }

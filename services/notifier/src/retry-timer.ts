@@ -32,8 +32,18 @@ export function startRetryTimer(options: RetryTimerOptions): () => Promise<void>
       if (due.length === 0) return;
       await publisher.publishMany(
         due.map((d) => {
-          const payload: DeliveryRequestedMessage = { kind: "delivery.requested", deliveryId: d.deliveryId, webhookId: d.webhookId, subscriptionId: d.subscriptionId, attempt: d.attempt };
-          return { subject: topology.subjects.deliveryRetry(d.subscriptionId), payload, opts: { msgId: `${d.deliveryId}:${d.attempt}`, messageType: payload.kind } };
+          const payload: DeliveryRequestedMessage = {
+            kind: "delivery.requested",
+            deliveryId: d.deliveryId,
+            webhookId: d.webhookId,
+            subscriptionId: d.subscriptionId,
+            attempt: d.attempt,
+          };
+          return {
+            subject: topology.subjects.deliveryRetry(d.subscriptionId),
+            payload,
+            opts: { msgId: `${d.deliveryId}:${d.attempt}`, messageType: payload.kind },
+          };
         }),
       );
       logger.debug({ count: due.length }, "retries requested");
@@ -44,7 +54,9 @@ export function startRetryTimer(options: RetryTimerOptions): () => Promise<void>
     if (stopped) return;
     timer = setTimeout(() => {
       running = tick()
-        .catch((err) => logger.warn({ err }, "retry timer tick failed; the lease brings the timers back"))
+        .catch((err) =>
+          logger.warn({ err }, "retry timer tick failed; the lease brings the timers back"),
+        )
         .finally(schedule);
     }, options.intervalMs);
   };

@@ -7,7 +7,8 @@ const subs = [
   { id: "push-src1", eventTypes: ["push", "issues"], sourceIds: ["src1"] },
   { id: "invoices", eventTypes: ["invoice.*"], sourceIds: ["src2"] },
 ];
-const ids = (sourceId: string, eventType: string) => matchSubscriptions(subs, { sourceId, eventType }).map((s) => s.id);
+const ids = (sourceId: string, eventType: string) =>
+  matchSubscriptions(subs, { sourceId, eventType }).map((s) => s.id);
 
 describe("matchSubscriptions", () => {
   it("matches '*' for every type and source", () => {

@@ -1,5 +1,5 @@
 import type { WebhookReceived } from "@hookrail/contracts";
-import { type Transaction, sql } from "kysely";
+import { sql, type Transaction } from "kysely";
 import type { StoredEvent } from "../append.js";
 import type { Database } from "../schema.js";
 

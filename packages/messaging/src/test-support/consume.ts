@@ -57,7 +57,6 @@ export async function consumerHarness(
     onDeadLetter: async (dead) => {
       deadLetters.push(dead);
     },
-    maxWaitMs: 1000,
     retryBackoffMs: () => 20,
     onBatch: (info) => batches.push(info),
     ...rest,

@@ -26,17 +26,30 @@ export function apiKeyRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
     const input = parseInput(CreateApiKeyBody, req.body, "body");
     const id = newId("key");
     const key = makeKey();
-    const data = { apiKeyId: id, name: input.name, scopes: [...new Set(input.scopes)], keyHash: hashApiKey(key), keyPrefix: key.slice(0, 10) };
+    const data = {
+      apiKeyId: id,
+      name: input.name,
+      scopes: [...new Set(input.scopes)],
+      keyHash: hashApiKey(key),
+      keyPrefix: key.slice(0, 10),
+    };
     await inTransaction(deps.db, (tx) =>
       appendEvents(tx, [
         {
           streamId: streamId.apiKey(id),
           expectedVersion: 0,
-          events: [{ event: { type: "ApiKeyCreated", data }, metadata: { source: "gateway", requestId: currentRequestId() } }],
+          events: [
+            {
+              event: { type: "ApiKeyCreated", data },
+              metadata: { source: "gateway", requestId: currentRequestId() },
+            },
+          ],
         },
       ]),
     );
-    res.status(201).json({ id, key, name: data.name, scopes: data.scopes, keyPrefix: data.keyPrefix });
+    res
+      .status(201)
+      .json({ id, key, name: data.name, scopes: data.scopes, keyPrefix: data.keyPrefix });
   });
   return router;
 }

@@ -1,5 +1,10 @@
 import { UUID_PATTERN, uuidv7 } from "@hookrail/contracts";
-import { findWebhook, listDeliveriesOfWebhooks, listWebhooks, readWebhookTimeline } from "@hookrail/event-store";
+import {
+  findWebhook,
+  listDeliveriesOfWebhooks,
+  listWebhooks,
+  readWebhookTimeline,
+} from "@hookrail/event-store";
 import { BrokerUnavailable, NotFound } from "@hookrail/http";
 import { PublishError } from "@hookrail/messaging";
 import { currentRequestId } from "@hookrail/observability";
@@ -14,14 +19,18 @@ export const ListEventsQuery = z
   .object({
     sourceId: z.string().min(1).max(64).optional(),
     status: z.enum(["received", "delivering", "delivered", "failed"]).optional(),
-    cursor: z.string().regex(/^[0-9]{1,16}$/, "must be a cursor returned by a previous page").optional(),
+    cursor: z
+      .string()
+      .regex(/^[0-9]{1,16}$/, "must be a cursor returned by a previous page")
+      .optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
   })
   .strict();
 
 function webhookId(req: Request): string {
   const id = String(req.params.id);
-  if (!UUID_PATTERN.test(id)) throw new NotFound(`no event with id ${JSON.stringify(id.slice(0, 64))}`);
+  if (!UUID_PATTERN.test(id))
+    throw new NotFound(`no event with id ${JSON.stringify(id.slice(0, 64))}`);
   return id;
 }
 
@@ -32,7 +41,10 @@ export function eventRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
     const id = webhookId(req);
     const webhook = await findWebhook(deps.db, id);
     if (!webhook) throw new NotFound(`no event with id ${id}`);
-    const [events, deliveries] = await Promise.all([readWebhookTimeline(deps.db, id), listDeliveriesOfWebhooks(deps.db, [id])]);
+    const [events, deliveries] = await Promise.all([
+      readWebhookTimeline(deps.db, id),
+      listDeliveriesOfWebhooks(deps.db, [id]),
+    ]);
     res.json({
       id: webhook.id,
       sourceId: webhook.source_id,
@@ -72,7 +84,11 @@ export function eventRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
         status: w.status,
         receivedAt: w.received_at,
         requestId: w.request_id,
-        deliveries: { total: w.deliveries_total, succeeded: w.deliveries_succeeded, failed: w.deliveries_failed },
+        deliveries: {
+          total: w.deliveries_total,
+          succeeded: w.deliveries_succeeded,
+          failed: w.deliveries_failed,
+        },
       })),
       nextCursor: last ? String(last.position) : null,
     });
@@ -82,7 +98,12 @@ export function eventRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
     const id = webhookId(req);
     if (!(await findWebhook(deps.db, id))) throw new NotFound(`no event with id ${id}`);
     const replayId = uuidv7();
-    const message = { kind: "webhook.replay-requested" as const, webhookId: id, replayId, requestedAt: deps.now().toISOString() };
+    const message = {
+      kind: "webhook.replay-requested" as const,
+      webhookId: id,
+      replayId,
+      requestedAt: deps.now().toISOString(),
+    };
     try {
       await deps.publisher.publish(deps.topology.subjects.webhookReplay(id), message, {
         msgId: `replay-${replayId}`,
@@ -90,7 +111,8 @@ export function eventRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
         requestId: currentRequestId(),
       });
     } catch (error) {
-      if (error instanceof PublishError) throw new BrokerUnavailable(deps.config.RETRY_AFTER_SECONDS, error);
+      if (error instanceof PublishError)
+        throw new BrokerUnavailable(deps.config.RETRY_AFTER_SECONDS, error);
       throw error;
     }
     res.status(202).json({ id, replayId, requestId: currentRequestId() });

@@ -34,7 +34,10 @@ export function sourceRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
           expectedVersion: 0,
           events: [
             {
-              event: { type: "SourceRegistered", data: { sourceId: id, name: input.name, provider: input.provider, secret, options } },
+              event: {
+                type: "SourceRegistered",
+                data: { sourceId: id, name: input.name, provider: input.provider, secret, options },
+              },
               metadata: { source: "gateway", requestId: currentRequestId() },
             },
           ],
@@ -51,8 +54,20 @@ export function sourceRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
     });
   });
   router.get("/api/v1/sources", guard("sources:read"), async (_req, res) => {
-    const rows = await deps.db.selectFrom("sources").select(["id", "name", "provider", "options", "created_at"]).orderBy("created_at").execute();
-    res.json({ data: rows.map((r) => ({ id: r.id, name: r.name, provider: r.provider, options: r.options, createdAt: r.created_at })) });
+    const rows = await deps.db
+      .selectFrom("sources")
+      .select(["id", "name", "provider", "options", "created_at"])
+      .orderBy("created_at")
+      .execute();
+    res.json({
+      data: rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        provider: r.provider,
+        options: r.options,
+        createdAt: r.created_at,
+      })),
+    });
   });
   return router;
 }

@@ -30,17 +30,35 @@ export function subscriptionRoutes(deps: GatewayDeps, guard: ScopeGuard): Router
     const input = parseInput(CreateSubscriptionBody, req.body, "body");
     const id = newId("sub");
     const secret = generateSigningSecret();
-    const data = { subscriptionId: id, url: input.url, eventTypes: input.eventTypes, sourceIds: input.sourceIds ?? null, secret };
+    const data = {
+      subscriptionId: id,
+      url: input.url,
+      eventTypes: input.eventTypes,
+      sourceIds: input.sourceIds ?? null,
+      secret,
+    };
     await inTransaction(deps.db, (tx) =>
       appendEvents(tx, [
         {
           streamId: streamId.subscription(id),
           expectedVersion: 0,
-          events: [{ event: { type: "SubscriptionCreated", data }, metadata: { source: "gateway", requestId: currentRequestId() } }],
+          events: [
+            {
+              event: { type: "SubscriptionCreated", data },
+              metadata: { source: "gateway", requestId: currentRequestId() },
+            },
+          ],
         },
       ]),
     );
-    res.status(201).json({ id, url: input.url, eventTypes: input.eventTypes, sourceIds: data.sourceIds, secret, status: "active" });
+    res.status(201).json({
+      id,
+      url: input.url,
+      eventTypes: input.eventTypes,
+      sourceIds: data.sourceIds,
+      secret,
+      status: "active",
+    });
   });
   router.get("/api/v1/subscriptions", guard("subscriptions:read"), async (_req, res) => {
     const rows = await deps.db
@@ -49,7 +67,14 @@ export function subscriptionRoutes(deps: GatewayDeps, guard: ScopeGuard): Router
       .orderBy("created_at")
       .execute();
     res.json({
-      data: rows.map((r) => ({ id: r.id, url: r.url, eventTypes: r.event_types, sourceIds: r.source_ids, status: r.status, createdAt: r.created_at })),
+      data: rows.map((r) => ({
+        id: r.id,
+        url: r.url,
+        eventTypes: r.event_types,
+        sourceIds: r.source_ids,
+        status: r.status,
+        createdAt: r.created_at,
+      })),
     });
   });
   return router;

@@ -32,7 +32,14 @@ export function buildTimeline(events: readonly StoredEvent[]): TimelineEntry[] {
         entries.push({ type: "replay_requested", at, position: e.position });
         break;
       case "DeliveryRequested":
-        entries.push({ type: "delivery_requested", at, position: e.position, deliveryId: e.data.deliveryId, subscriptionId: e.data.subscriptionId, reason: e.data.reason });
+        entries.push({
+          type: "delivery_requested",
+          at,
+          position: e.position,
+          deliveryId: e.data.deliveryId,
+          subscriptionId: e.data.subscriptionId,
+          reason: e.data.reason,
+        });
         break;
       case "DeliveryAttempted":
         entries.push({
@@ -47,13 +54,33 @@ export function buildTimeline(events: readonly StoredEvent[]): TimelineEntry[] {
         });
         break;
       case "DeliveryRetryScheduled":
-        entries.push({ type: "delivery_retry_scheduled", at, position: e.position, deliveryId: e.data.deliveryId, attempt: e.data.nextAttempt, nextAttemptAt: e.data.nextAttemptAt });
+        entries.push({
+          type: "delivery_retry_scheduled",
+          at,
+          position: e.position,
+          deliveryId: e.data.deliveryId,
+          attempt: e.data.nextAttempt,
+          nextAttemptAt: e.data.nextAttemptAt,
+        });
         break;
       case "DeliverySucceeded":
-        entries.push({ type: "delivered", at, position: e.position, deliveryId: e.data.deliveryId, attempt: e.data.attempts });
+        entries.push({
+          type: "delivered",
+          at,
+          position: e.position,
+          deliveryId: e.data.deliveryId,
+          attempt: e.data.attempts,
+        });
         break;
       case "DeliveryFailed":
-        entries.push({ type: "delivery_failed", at, position: e.position, deliveryId: e.data.deliveryId, attempt: e.data.attempts, reason: e.data.reason });
+        entries.push({
+          type: "delivery_failed",
+          at,
+          position: e.position,
+          deliveryId: e.data.deliveryId,
+          attempt: e.data.attempts,
+          reason: e.data.reason,
+        });
         break;
     }
   }

@@ -38,26 +38,31 @@ export async function ingestWebhook(
   });
   if (!verified.ok) {
     const { code, message } = verified.error;
-    if (code === "missing_delivery_id" || code === "malformed_payload") throw new InvalidRequest(message);
+    if (code === "missing_delivery_id" || code === "malformed_payload")
+      throw new InvalidRequest(message);
     throw new InvalidSignature(message, code);
   }
   const webhookId = deterministicUuid(source.id, verified.deliveryId);
   const requestId = currentRequestId();
   try {
-    const ack = await deps.publisher.publish(deps.topology.subjects.webhookReceived(source.id), body, {
-      msgId: webhookId,
-      messageType: "webhook.received",
-      requestId,
-      headers: webhookHeaders({
-        webhookId,
-        sourceId: source.id,
-        provider: source.provider,
-        providerDeliveryId: verified.deliveryId,
-        eventType: verified.eventType,
-        receivedAt: deps.now().toISOString(),
-        contentType: req.get("content-type") ?? "application/json",
-      }),
-    });
+    const ack = await deps.publisher.publish(
+      deps.topology.subjects.webhookReceived(source.id),
+      body,
+      {
+        msgId: webhookId,
+        messageType: "webhook.received",
+        requestId,
+        headers: webhookHeaders({
+          webhookId,
+          sourceId: source.id,
+          provider: source.provider,
+          providerDeliveryId: verified.deliveryId,
+          eventType: verified.eventType,
+          receivedAt: deps.now().toISOString(),
+          contentType: req.get("content-type") ?? "application/json",
+        }),
+      },
+    );
     return { id: webhookId, requestId, duplicate: ack.duplicate };
   } catch (error) {
     if (error instanceof PublishError) {
@@ -66,4 +71,3 @@ export async function ingestWebhook(
     throw error;
   }
 }
-

@@ -9,7 +9,8 @@ const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
 /** Only JSON is accepted: every supported provider sends JSON. Checked before the body is read. */
 const requireJson: RequestHandler = (req, _res, next) => {
   const type = req.get("content-type");
-  if (!type || !JSON_TYPE.test(type)) return next(new UnsupportedContentType(type, "application/json"));
+  if (!type || !JSON_TYPE.test(type))
+    return next(new UnsupportedContentType(type, "application/json"));
   next();
 };
 
