@@ -40,9 +40,10 @@ describe("parseRetrySchedule", () => {
     const total = schedule.reduce((sum, ms) => sum + ms, 0);
     expect(schedule).toHaveLength(9);
     expect(total).toBe(75 * H + 35 * M + 5 * S);
-    expect(total / (24 * H)).toBeCloseTo(2.32, 2);
-    // With +20% jitter on every step the last attempt is at most 2.8 days out.
-    expect((total * 1.2) / (24 * H)).toBeLessThan(3);
+    expect(total / (24 * H)).toBeCloseTo(3.15, 2);
+    // With ±20% jitter on every step the last attempt lands between 2.5 and 3.8 days out.
+    expect((total * 1.2) / (24 * H)).toBeLessThan(3.8);
+    expect((total * 0.8) / (24 * H)).toBeGreaterThan(2.5);
   });
 });
 
