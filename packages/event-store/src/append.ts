@@ -1,4 +1,6 @@
 import { type DomainEvent, type EventMetadata, uuidv7 } from "@hookrail/contracts";
+import { appendDuration } from "@hookrail/observability";
+import { SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Kysely, Transaction } from "kysely";
 import { ConcurrencyError } from "./errors.js";
 import { applyProjections } from "./projections/index.js";
@@ -27,7 +29,32 @@ export interface StreamAppend {
  * inserts nothing for that row and this throws ConcurrencyError; the caller's transaction must
  * then roll back, so no partial append is ever committed.
  */
-export async function appendEvents(
+export function appendEvents(
+  tx: Transaction<Database>,
+  appends: readonly StreamAppend[],
+): Promise<StoredEvent[]> {
+  return tracer().startActiveSpan("event-store append", async (span) => {
+    const started = performance.now();
+    let outcome = "ok";
+    try {
+      const stored = await insertAndProject(tx, appends);
+      span.setAttribute("hookrail.events.count", stored.length);
+      return stored;
+    } catch (error) {
+      outcome = error instanceof ConcurrencyError ? "conflict" : "error";
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+      throw error;
+    } finally {
+      appendDuration().record((performance.now() - started) / 1000, { outcome });
+      span.end();
+    }
+  });
+}
+
+const tracer = () => trace.getTracer("hookrail-event-store");
+
+async function insertAndProject(
   tx: Transaction<Database>,
   appends: readonly StreamAppend[],
 ): Promise<StoredEvent[]> {

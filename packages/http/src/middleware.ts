@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { HeaderName, REQUEST_ID_PATTERN } from "@hookrail/contracts";
 import { currentRequestId, type Logger, withRequestId } from "@hookrail/observability";
-import { trace } from "@opentelemetry/api";
+import { context, propagation, trace } from "@opentelemetry/api";
+
+/** The baggage entry that carries the request id. */
+export const REQUEST_ID_BAGGAGE = "hookrail.request_id";
+
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { BodyTooLarge, InvalidRequest, NotFound } from "./errors.js";
 import { sendProblem, toProblem } from "./problem.js";
@@ -16,7 +20,13 @@ export function requestId(): RequestHandler {
     const id = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
     res.setHeader(HeaderName.requestId, id);
     trace.getActiveSpan()?.setAttribute("hookrail.request_id", id);
-    withRequestId(id, () => next());
+    // Baggage carries the id along with the trace context, into NATS headers and beyond.
+    const active = context.active();
+    const baggage = (propagation.getBaggage(active) ?? propagation.createBaggage()).setEntry(
+      REQUEST_ID_BAGGAGE,
+      { value: id },
+    );
+    context.with(propagation.setBaggage(active, baggage), () => withRequestId(id, () => next()));
   };
 }
 

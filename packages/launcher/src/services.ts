@@ -1,5 +1,5 @@
 import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /** The repository root, found from this file (src/ or dist/ of packages/launcher). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -16,4 +16,9 @@ export const DEFAULT_OPS_PORT: Record<ServiceName, number> = {
 
 export function serviceEntry(name: ServiceName): string {
   return resolve(REPO_ROOT, "services", name, "dist", "main.js");
+}
+
+/** The service's telemetry preload (`node --import`). */
+export function serviceInstrument(name: ServiceName): string {
+  return pathToFileURL(resolve(REPO_ROOT, "services", name, "dist", "instrument.js")).href;
 }

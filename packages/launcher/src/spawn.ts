@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { type ServiceName, serviceEntry } from "./services.js";
+import { type ServiceName, serviceEntry, serviceInstrument } from "./services.js";
 
 export interface SpawnOptions {
   /** The child's whole environment. */

@@ -1,6 +1,8 @@
 import { HeaderName } from "@hookrail/contracts";
 import type { JsMsg } from "@nats-io/jetstream";
+import { type Context, context, type Span } from "@opentelemetry/api";
 import type { Logger } from "pino";
+import { failSpan, startConsumeSpan } from "./consume-span.js";
 import {
   type BatchInfo,
   type ConsumedMessage,
@@ -10,7 +12,6 @@ import {
   type MessageDecoder,
 } from "./consume-types.js";
 import { headersToRecord } from "./headers.js";
-import { extractTraceContext } from "./trace.js";
 
 /** Everything one batch needs, resolved by the consume loop. */
 export interface BatchContext<T> {
@@ -29,6 +30,7 @@ export interface BatchContext<T> {
 interface Delivery<T> {
   msg: JsMsg;
   message: ConsumedMessage<T>;
+  span: Span;
 }
 
 const requestIdKey = HeaderName.requestId.toLowerCase();
@@ -44,22 +46,30 @@ export async function processBatch<T>(msgs: JsMsg[], ctx: BatchContext<T>): Prom
   const keepAlive = setInterval(() => {
     for (const m of msgs) m.working(); // a no-op for messages already settled
   }, ctx.keepAliveMs);
+  const spans: Span[] = [];
   let partial = false;
   try {
     const valid: Delivery<T>[] = [];
     for (const msg of msgs) {
-      const decoded = decode(msg, ctx.decode);
+      const headers = headersToRecord(msg.headers);
+      const { span, context: traced } = startConsumeSpan(msg, headers, ctx.durable);
+      spans.push(span);
+      const decoded = decode(msg, headers, traced, ctx.decode);
       if (typeof decoded === "string") {
         partial = true;
-        ctx.logger.warn({ seq: msg.seq, subject: msg.subject, error: decoded }, "poison message");
-        await deadLetter(msg, decoded, ctx);
+        failSpan(span, decoded);
+        await context.with(traced, async () => {
+          ctx.logger.warn({ seq: msg.seq, subject: msg.subject, error: decoded }, "poison message");
+          await deadLetter(msg, decoded, ctx);
+        });
       } else {
-        valid.push({ msg, message: decoded });
+        valid.push({ msg, message: decoded, span });
       }
     }
     if (valid.length > 0 && !(await handle(valid, ctx))) partial = true;
   } finally {
     clearInterval(keepAlive);
+    for (const span of spans) span.end();
   }
   const outcome = partial ? "partial" : "ok";
   return { size: msgs.length, durationMs: performance.now() - started, outcome };
@@ -68,7 +78,9 @@ export async function processBatch<T>(msgs: JsMsg[], ctx: BatchContext<T>): Prom
 /** Returns true when every message was handled (and its ack sent). */
 async function handle<T>(valid: Delivery<T>[], ctx: BatchContext<T>): Promise<boolean> {
   try {
-    await ctx.handleBatch(valid.map((d) => d.message));
+    // The batch's work (its database writes) runs in the first message's trace.
+    const first = valid[0]?.message.context ?? context.active();
+    await context.with(first, () => ctx.handleBatch(valid.map((d) => d.message)));
   } catch (err) {
     const [only] = valid;
     if (valid.length === 1 && only) {
@@ -80,7 +92,7 @@ async function handle<T>(valid: Delivery<T>[], ctx: BatchContext<T>): Promise<bo
     let ok = true;
     for (const d of valid) {
       try {
-        await ctx.handleBatch([d.message]);
+        await context.with(d.message.context, () => ctx.handleBatch([d.message]));
       } catch (e) {
         ok = false;
         await retryLater(d, e, ctx);
@@ -98,6 +110,11 @@ async function handle<T>(valid: Delivery<T>[], ctx: BatchContext<T>): Promise<bo
 }
 
 async function retryLater<T>(d: Delivery<T>, err: unknown, ctx: BatchContext<T>): Promise<void> {
+  failSpan(d.span, err);
+  await context.with(d.message.context, () => settleFailure(d, err, ctx));
+}
+
+async function settleFailure<T>(d: Delivery<T>, err: unknown, ctx: BatchContext<T>): Promise<void> {
   const count = d.msg.info.deliveryCount;
   const error = err instanceof Error ? err.message : String(err);
   if (count >= ctx.maxDeliveries) {
@@ -151,8 +168,12 @@ async function ackAll(msgs: JsMsg[], logger: Logger): Promise<void> {
   }
 }
 
-function decode<T>(msg: JsMsg, decoder: MessageDecoder<T>): ConsumedMessage<T> | string {
-  const headers = headersToRecord(msg.headers);
+function decode<T>(
+  msg: JsMsg,
+  headers: Record<string, string>,
+  traced: Context,
+  decoder: MessageDecoder<T>,
+): ConsumedMessage<T> | string {
   let data: T;
   try {
     data = decoder(headers, msg.data);
@@ -167,6 +188,6 @@ function decode<T>(msg: JsMsg, decoder: MessageDecoder<T>): ConsumedMessage<T> |
     deliveryCount: msg.info.deliveryCount,
     headers,
     requestId: headers[requestIdKey],
-    context: extractTraceContext(headers),
+    context: traced,
   };
 }

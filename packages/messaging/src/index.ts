@@ -4,6 +4,7 @@
  */
 
 export type { NatsConnection } from "@nats-io/nats-core";
+export { type ConsumerBacklog, consumerBacklogs } from "./backlog.js";
 export { defaultRetryBackoffMs } from "./backoff.js";
 export { connectNats, NatsConnectError } from "./connection.js";
 export type {

@@ -1,8 +1,11 @@
 import { HeaderName } from "@hookrail/contracts";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
+import { type Context, context } from "@opentelemetry/api";
+import { failSpan } from "./consume-span.js";
 import { recordToHeaders } from "./headers.js";
 import { PublishError, toPublishError } from "./publish-error.js";
+import { startPublishSpan } from "./publish-span.js";
 import { injectTraceHeaders } from "./trace.js";
 
 /** What JetStream said when it stored a message. */
@@ -24,6 +27,8 @@ export interface PublishOptions {
   requestId?: string;
   /** Extra headers. Hookrail's own headers and `Nats-Msg-Id` win over these. */
   headers?: Record<string, string>;
+  /** The trace the message belongs to; the active context when omitted. */
+  context?: Context;
 }
 
 /** One message of {@link Publisher.publishMany}. */
@@ -60,25 +65,32 @@ export class Publisher {
     });
   }
 
-  /** Publishes and resolves only once JetStream has acknowledged (stored) the message. */
+  /**
+   * Publishes and resolves only once JetStream has acknowledged (stored) the message. A PRODUCER
+   * span covers the publish, and its context travels in the headers (W3C traceparent).
+   */
   async publish(subject: string, payload: unknown, opts: PublishOptions): Promise<PublishAck> {
     if (!opts.msgId) throw new TypeError(`publish to ${subject} needs a msgId`);
     const data = encode(subject, payload);
-    const headers = recordToHeaders(this.#headerRecord(opts));
-    // While disconnected nats.js would buffer the request and report a timeout (outcome unknown),
-    // although the message has not left the process. Failing now tells the caller the truth.
-    if (!this.#connected) {
-      throw new PublishError("unavailable", subject, "not connected to NATS");
-    }
+    const { span, context: traced } = startPublishSpan(subject, opts);
     try {
-      const ack = await this.#js.publish(subject, data, {
-        msgID: opts.msgId,
-        headers,
-        timeout: this.#timeoutMs,
-      });
+      const headers = recordToHeaders(context.with(traced, () => this.#headerRecord(opts)));
+      // While disconnected nats.js would buffer the request and report a timeout (outcome unknown),
+      // although the message has not left the process. Failing now tells the caller the truth.
+      if (!this.#connected) {
+        throw new PublishError("unavailable", subject, "not connected to NATS");
+      }
+      const ack = await this.#js
+        .publish(subject, data, { msgID: opts.msgId, headers, timeout: this.#timeoutMs })
+        .catch((err: unknown) => Promise.reject(toPublishError(err, subject)));
+      span.setAttribute("messaging.nats.stream.sequence", ack.seq);
+      if (ack.duplicate) span.setAttribute("messaging.nats.duplicate", true);
       return { seq: ack.seq, duplicate: ack.duplicate, stream: ack.stream };
     } catch (err) {
-      throw toPublishError(err, subject);
+      failSpan(span, err);
+      throw err;
+    } finally {
+      span.end();
     }
   }
 

@@ -3,5 +3,17 @@
  * context, the ops server (/healthz, /readyz, /metrics), and the telemetry bootstrap.
  */
 export { createLogger, type Logger, REDACTED_PATHS } from "./logger.js";
+export {
+  appendDuration,
+  deadLetters,
+  deliveryAttempts,
+  deliveryLatency,
+  natsReconnects,
+  observeGauge,
+  processingDuration,
+  webhooksReceived,
+} from "./metrics.js";
 export { type OpsServerOptions, type ReadinessCheck, startOpsServer } from "./ops-server.js";
 export { currentRequestId, withRequestId } from "./request-context.js";
+export { flushErrors, reportError } from "./sentry.js";
+export { prometheusHandler, stopTelemetry } from "./state.js";

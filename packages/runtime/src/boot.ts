@@ -4,19 +4,21 @@ import { type Database, ensureDatabase, migrate, openDatabase } from "@hookrail/
 import { connectNats, declareTopology, type NatsConnection, Publisher } from "@hookrail/messaging";
 import {
   createLogger,
+  flushErrors,
   type Logger,
+  prometheusHandler,
   type ReadinessCheck,
   startOpsServer,
+  stopTelemetry,
 } from "@hookrail/observability";
 import { type Kysely, sql } from "kysely";
+import { observeNats, observePool } from "./observe.js";
 import { Shutdown } from "./shutdown.js";
 
 export interface BootOptions {
   service: string;
   config: CommonConfig;
   opsPort: number;
-  /** Serves /metrics on the ops port. */
-  metrics?: Parameters<typeof startOpsServer>[0]["metrics"];
 }
 
 export interface Service {
@@ -38,6 +40,11 @@ export async function bootService(options: BootOptions): Promise<Service> {
   const logger = createLogger({ service, level: config.LOG_LEVEL });
   const shutdown = new Shutdown(logger);
   shutdown.installSignalHandlers();
+  // Released last: spans and error reports of the stop itself still go out.
+  shutdown.onRelease({
+    name: "telemetry",
+    stop: async () => void (await Promise.all([stopTelemetry(), flushErrors()])),
+  });
 
   await ensureDatabase(config.DATABASE_URL);
   const store = openDatabase({
@@ -47,11 +54,13 @@ export async function bootService(options: BootOptions): Promise<Service> {
     onPoolError: (err) => logger.warn({ err }, "idle database connection failed"),
   });
   shutdown.onRelease({ name: "database pool", stop: () => store.close() });
+  observePool(store.pool);
   const applied = await migrate(store.db);
   if (applied.length > 0) logger.info({ migrations: applied }, "database migrated");
 
   const nats = await connectNats({ servers: config.NATS_URL, name: `hookrail-${service}`, logger });
   shutdown.onRelease({ name: "nats", stop: () => nats.drain() });
+  observeNats(nats);
   const topology = makeTopology(config.NATS_PREFIX);
   await declareTopology(nats, topology);
 
@@ -69,7 +78,7 @@ export async function bootService(options: BootOptions): Promise<Service> {
     port: options.opsPort,
     checks,
     logger,
-    metrics: options.metrics,
+    metrics: prometheusHandler(),
   });
   shutdown.onRelease({ name: "ops server", stop: () => new Promise((r) => ops.close(() => r())) });
 

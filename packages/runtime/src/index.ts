@@ -4,4 +4,5 @@
  */
 export { type BootOptions, bootService, type Service } from "./boot.js";
 export { deadLetterSink } from "./dead-letters.js";
+export { observeConsumers, recordBatch } from "./observe.js";
 export { Shutdown, type StopHook } from "./shutdown.js";

@@ -1,4 +1,5 @@
 import { notFoundHandler, problemHandler, requestId, UnsupportedContentType } from "@hookrail/http";
+import { reportError } from "@hookrail/observability";
 import express, { type Express, type RequestHandler } from "express";
 import { apiKeyRoutes } from "./admin/api-keys.js";
 import { authenticator, scopeGuard } from "./admin/auth.js";
@@ -25,10 +26,7 @@ const adminJson: RequestHandler[] = [
 ];
 
 /** The gateway's HTTP application: ingest, admin API, and the one error mapping last. */
-export function createApp(
-  deps: GatewayDeps,
-  report?: (error: unknown, requestId?: string) => void,
-): Express {
+export function createApp(deps: GatewayDeps): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
@@ -45,6 +43,11 @@ export function createApp(
   app.use(eventRoutes(deps, guard));
   app.use(apiKeyRoutes(deps, guard));
   app.use(notFoundHandler());
-  app.use(problemHandler({ logger: deps.logger, report }));
+  app.use(
+    problemHandler({
+      logger: deps.logger,
+      report: (error, requestId) => reportError(error, { requestId }),
+    }),
+  );
   return app;
 }

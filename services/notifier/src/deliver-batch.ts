@@ -13,7 +13,12 @@ import {
   scheduleAttempts,
 } from "@hookrail/event-store";
 import type { ConsumedMessage } from "@hookrail/messaging";
-import { type Logger, withRequestId } from "@hookrail/observability";
+import {
+  deliveryAttempts,
+  deliveryLatency,
+  type Logger,
+  withRequestId,
+} from "@hookrail/observability";
 import { context, trace } from "@opentelemetry/api";
 import type { Kysely, Transaction } from "kysely";
 import { type DeliveryToAttempt, loadDeliveries } from "./load-deliveries.js";
@@ -108,13 +113,34 @@ function attempt(deps: NotifierDeps, msg: Msg, delivery: DeliveryToAttempt): Pro
 /** One transaction for the batch; if another notifier recorded one of them first, record the rest one by one. */
 async function recordOutcomes(deps: NotifierDeps, done: readonly Done[]): Promise<void> {
   if (done.length === 0) return;
+  const recorded = await record(deps, done);
+  const now = deps.now().getTime();
+  for (const d of recorded) {
+    const last = d.outcome.events[d.outcome.events.length - 1];
+    const outcome =
+      last?.type === "DeliverySucceeded"
+        ? "succeeded"
+        : last?.type === "DeliveryFailed"
+          ? "failed"
+          : "retry_scheduled";
+    deliveryAttempts().add(1, { outcome, attempt: String(d.msg.data.attempt) });
+    if (outcome === "succeeded")
+      deliveryLatency().record((now - d.delivery.receivedAt.getTime()) / 1000);
+  }
+}
+
+/** Returns the outcomes this notifier recorded. */
+async function record(deps: NotifierDeps, done: readonly Done[]): Promise<readonly Done[]> {
   try {
-    await deps.db.transaction().execute((tx) => record(tx, done));
+    await deps.db.transaction().execute((tx) => append(tx, done));
+    return done;
   } catch (error) {
     if (!(error instanceof ConcurrencyError) || done.length === 1) throw error;
+    const recorded: Done[] = [];
     for (const d of done) {
       try {
-        await deps.db.transaction().execute((tx) => record(tx, [d]));
+        await deps.db.transaction().execute((tx) => append(tx, [d]));
+        recorded.push(d);
       } catch (inner) {
         if (!(inner instanceof ConcurrencyError)) throw inner;
         deps.logger.warn(
@@ -123,10 +149,11 @@ async function recordOutcomes(deps: NotifierDeps, done: readonly Done[]): Promis
         );
       }
     }
+    return recorded;
   }
 }
 
-async function record(tx: Transaction<Database>, done: readonly Done[]): Promise<void> {
+async function append(tx: Transaction<Database>, done: readonly Done[]): Promise<void> {
   await appendEvents(
     tx,
     done.map((d) => ({

@@ -40,6 +40,8 @@ export const NotifierEnv = z.object({
   DELIVERY_TIMEOUT: duration().prefault("15s"),
   /** Deliveries taken per fetch, per lane (first attempts, retries). */
   NOTIFIER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Batches in flight at once, per lane. */
+  NOTIFIER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How often due retries are looked for. */
   RETRY_POLL_INTERVAL: duration().prefault("1s"),
 });

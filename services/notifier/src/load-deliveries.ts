@@ -13,6 +13,8 @@ export interface DeliveryToAttempt {
   body: string;
   contentType: string;
   requestId: string | null;
+  /** When the gateway received the webhook: the start of the received→delivered latency. */
+  receivedAt: Date;
   /** Current version of the delivery's stream, for the optimistic append. */
   version: number;
 }
@@ -24,7 +26,7 @@ export async function loadDeliveries(
   if (ids.length === 0) return new Map();
   const { rows } = await sql<DeliveryToAttempt>`
     SELECT d.id, d.webhook_id AS "webhookId", d.subscription_id AS "subscriptionId", d.status, d.attempts,
-           s.url, s.secret, w.request_id AS "requestId",
+           s.url, s.secret, w.request_id AS "requestId", w.received_at AS "receivedAt",
            e.data->>'body' AS body, e.data->>'contentType' AS "contentType",
            (SELECT max(x.version) FROM events x WHERE x.stream_id = 'delivery-' || d.id::text)::int AS version
     FROM deliveries d

@@ -1,7 +1,7 @@
 import { DeliveryRequestedMessage } from "@hookrail/contracts";
 import { createAddressGuard, createDispatcher } from "@hookrail/delivery";
 import { startConsumer } from "@hookrail/messaging";
-import { bootService, deadLetterSink } from "@hookrail/runtime";
+import { bootService, deadLetterSink, observeConsumers, recordBatch } from "@hookrail/runtime";
 import { deliverBatch } from "./deliver-batch.js";
 import { loadNotifierConfig } from "./env.js";
 import { startRetryTimer } from "./retry-timer.js";
@@ -34,9 +34,16 @@ for (const lane of [
       DeliveryRequestedMessage.parse(JSON.parse(Buffer.from(payload).toString("utf8"))),
     handleBatch: (batch) => deliverBatch(deps, batch),
     onDeadLetter: deadLetterSink(service.db),
+    onBatch: recordBatch(lane.durable),
+    // Several batches in flight: one slow endpoint does not hold up the others.
+    concurrency: config.NOTIFIER_CONCURRENCY,
   });
   service.shutdown.onStopIntake({ name: `${lane.durable} consumer`, stop: () => consumer.stop() });
 }
+observeConsumers(service.nats, [
+  service.topology.consumers.notifierFirst,
+  service.topology.consumers.notifierRetry,
+]);
 const stopTimer = startRetryTimer({ ...service, intervalMs: config.RETRY_POLL_INTERVAL });
 service.shutdown.onStopIntake({ name: "retry timer", stop: stopTimer });
 service.logger.info("notifier consuming");

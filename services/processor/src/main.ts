@@ -1,6 +1,6 @@
 import { decodeWebhookStreamMessage } from "@hookrail/contracts";
 import { startConsumer } from "@hookrail/messaging";
-import { bootService, deadLetterSink } from "@hookrail/runtime";
+import { bootService, deadLetterSink, observeConsumers, recordBatch } from "@hookrail/runtime";
 import { loadProcessorConfig } from "./env.js";
 import { processBatch } from "./process-batch.js";
 
@@ -17,6 +17,8 @@ const consumer = startConsumer(service.nats, {
   decode: decodeWebhookStreamMessage,
   handleBatch: (batch) => processBatch(service, batch),
   onDeadLetter: deadLetterSink(service.db),
+  onBatch: recordBatch(durable),
 });
+observeConsumers(service.nats, [{ stream, durable }]);
 service.shutdown.onStopIntake({ name: "webhook consumer", stop: () => consumer.stop() });
 service.logger.info({ stream, durable }, "processor consuming");

@@ -18,8 +18,8 @@ import {
   type StreamAppend,
   streamVersion,
 } from "@hookrail/event-store";
-import { type ConsumedMessage, injectTraceHeaders, type Publisher } from "@hookrail/messaging";
-import { type Context, context as otelContext, ROOT_CONTEXT, trace } from "@opentelemetry/api";
+import type { ConsumedMessage, Publisher } from "@hookrail/messaging";
+import { type Context, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import type { Kysely, Transaction } from "kysely";
 import { matchSubscriptions } from "./match.js";
 
@@ -230,15 +230,9 @@ async function requestDeliveries(
           msgId: `${p.deliveryId}:1`,
           messageType: payload.kind,
           requestId: p.requestId,
-          headers: traceHeadersOf(p.context),
+          context: p.context,
         },
       };
     }),
   );
-}
-
-function traceHeadersOf(context: Context): Record<string, string> {
-  const headers: Record<string, string> = {};
-  otelContext.with(context, () => injectTraceHeaders(headers));
-  return headers;
 }

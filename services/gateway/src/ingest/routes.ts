@@ -1,7 +1,14 @@
 import { UnsupportedContentType } from "@hookrail/http";
-import express, { type RequestHandler, Router } from "express";
+import { webhooksReceived } from "@hookrail/observability";
+import express, {
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+  Router,
+} from "express";
 import type { GatewayDeps } from "../deps.js";
 import { ingestWebhook } from "./ingest-webhook.js";
+import { rejectionOutcome } from "./outcome.js";
 import { SourceCache } from "./source-cache.js";
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
@@ -25,22 +32,32 @@ export function ingestRoutes(deps: GatewayDeps): Router {
   const rawBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
   const handle: RequestHandler = async (req, res) => {
     const accepted = await ingestWebhook(deps, sources, req);
+    count(req, accepted.duplicate ? "duplicate" : "accepted");
     res.status(202).json({ id: accepted.id, requestId: accepted.requestId });
   };
-  router.post("/api/v1/webhooks/:sourceId", requireJson, rawBody, handle);
-  router.post(
-    "/webhooks/:sourceId",
-    (req, res, next) => {
-      res.setHeader("Deprecation", DEPRECATED_SINCE);
-      res.setHeader(
-        "Link",
-        `</api/v1/webhooks/${encodeURIComponent(String(req.params.sourceId))}>; rel="successor-version"`,
-      );
-      next();
-    },
-    requireJson,
-    rawBody,
-    handle,
-  );
+  // Every refusal is counted by reason, then answered by the one error mapping.
+  const countRejection: ErrorRequestHandler = (error, req, _res, next) => {
+    count(req, rejectionOutcome(error));
+    next(error);
+  };
+  router.post("/api/v1/webhooks/:sourceId", requireJson, rawBody, handle, countRejection);
+  const deprecated: RequestHandler = (req, res, next) => {
+    res.setHeader("Deprecation", DEPRECATED_SINCE);
+    res.setHeader(
+      "Link",
+      `</api/v1/webhooks/${encodeURIComponent(String(req.params.sourceId))}>; rel="successor-version"`,
+    );
+    next();
+  };
+  router.post("/webhooks/:sourceId", deprecated, requireJson, rawBody, handle, countRejection);
   return router;
+}
+
+/** Source ids are only labels once they are known to be sane; anything else is "invalid". */
+function count(req: Request, outcome: string): void {
+  const source = String(req.params.sourceId ?? "");
+  webhooksReceived().add(1, {
+    source: /^[A-Za-z0-9_-]{1,64}$/.test(source) ? source : "invalid",
+    outcome,
+  });
 }

@@ -1,0 +1,36 @@
+import { port } from "@hookrail/config";
+import { z } from "zod";
+
+/**
+ * Telemetry settings, read once by the preload. OTEL_* variables keep OpenTelemetry's own
+ * meanings (the exporters read the endpoint and headers themselves); SENTRY_* keep Sentry's.
+ */
+export const TelemetryEnv = z.object({
+  /** The service name on spans and metrics; defaults to the service's own name. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** "true" turns OpenTelemetry off entirely (no spans, no /metrics data). */
+  OTEL_SDK_DISABLED: z.enum(["true", "false"]).default("false"),
+  /** Where traces go. Unset (and no traces endpoint): spans are made, for ids in logs, but not exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  /** OTLP encoding: http/protobuf (default) or http/json. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/protobuf", "http/json"]).default("http/protobuf"),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(["http/protobuf", "http/json"]).optional(),
+  /** Sentry project DSN. Unset: no Sentry traffic at all. */
+  SENTRY_DSN: z.url().optional(),
+  SENTRY_ENVIRONMENT: z.string().min(1).max(64).default("production"),
+  /** Defaults to `<version>+<git sha>`. */
+  SENTRY_RELEASE: z.string().min(1).max(200).optional(),
+  /** The commit, when git is not there to ask (container images pass it at build time). */
+  GIT_SHA: z
+    .string()
+    .regex(/^[0-9a-f]{7,40}$/)
+    .optional(),
+  /** The ops port, whose own requests (/metrics, /healthz) are not traced. */
+  METRICS_PORT: port().optional(),
+  LOG_LEVEL: z.string().default("info"),
+});
+export type TelemetryConfig = z.output<typeof TelemetryEnv>;
+
+/** The raw environment, for the preload only (it runs before any service code). */
+export const processEnvironment = (): Readonly<Record<string, string | undefined>> => process.env;

@@ -1,0 +1,83 @@
+import { type Attributes, metrics, type ObservableResult } from "@opentelemetry/api";
+
+/**
+ * Hookrail's own metrics, in one catalogue (docs/observability.md lists them under the names
+ * /metrics shows). Instruments are created on first use, after the preload has installed the
+ * meter provider; without one they are no-ops and cost nothing.
+ */
+const meter = () => metrics.getMeter("hookrail");
+const memo = <T>(make: () => T): (() => T) => {
+  let made: T | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+};
+
+// Buckets in seconds, from 1 ms to 30 s: the pipeline's latencies live at the low end.
+const LATENCY_BUCKETS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];
+
+export const webhooksReceived = memo(() =>
+  meter().createCounter("hookrail.webhooks.received", {
+    description:
+      "Webhooks that reached the ingest endpoint, by source and outcome (accepted, duplicate, or why rejected)",
+  }),
+);
+
+export const processingDuration = memo(() =>
+  meter().createHistogram("hookrail.processing.duration", {
+    description: "Time to handle one consumed batch, by consumer",
+    unit: "s",
+    advice: { explicitBucketBoundaries: LATENCY_BUCKETS },
+  }),
+);
+
+export const appendDuration = memo(() =>
+  meter().createHistogram("hookrail.event_store.append.duration", {
+    description: "Time of one event-store append (insert and projections), by service",
+    unit: "s",
+    advice: { explicitBucketBoundaries: LATENCY_BUCKETS },
+  }),
+);
+
+export const deliveryAttempts = memo(() =>
+  meter().createCounter("hookrail.deliveries", {
+    description:
+      "Delivery attempts, by outcome (succeeded, retry_scheduled, failed) and attempt number",
+  }),
+);
+
+export const deliveryLatency = memo(() =>
+  meter().createHistogram("hookrail.delivery.latency", {
+    description: "From the gateway receiving a webhook to its successful delivery to a subscriber",
+    unit: "s",
+    advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS, 60, 300, 3600] },
+  }),
+);
+
+export const deadLetters = memo(() =>
+  meter().createCounter("hookrail.dead_letters", {
+    description: "Messages given up on and stored as dead letters, by kind and consumer",
+  }),
+);
+
+export const natsReconnects = memo(() =>
+  meter().createCounter("hookrail.nats.reconnects", { description: "Reconnections to NATS" }),
+);
+
+/** Registers a gauge read at each scrape; `read` may be async (it is awaited). */
+export function observeGauge(
+  name: string,
+  description: string,
+  read: () =>
+    | Promise<Array<{ value: number; attributes?: Attributes }>>
+    | Array<{ value: number; attributes?: Attributes }>,
+  unit?: string,
+): void {
+  const gauge = meter().createObservableGauge(name, { description, ...(unit ? { unit } : {}) });
+  gauge.addCallback(async (result: ObservableResult) => {
+    for (const { value, attributes } of await read()) result.observe(value, attributes);
+  });
+}
