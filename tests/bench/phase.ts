@@ -38,15 +38,10 @@ export async function runPhase(target: PhaseTarget, plan: PhasePlan): Promise<Ph
   };
   const start = performance.now();
   let stage = "sending";
-  let lastAccepted = ledger.accepted;
-  const ticker = setInterval(() => {
-    const rate = ledger.accepted - lastAccepted;
-    lastAccepted = ledger.accepted;
-    const elapsed = ((performance.now() - start) / 1000).toFixed(0).padStart(3);
-    process.stderr.write(
-      `[${plan.name} ${stage} ${elapsed}s] ${String(rate).padStart(5)} 202/s  accepted ${ledger.accepted}  delivered ${ledger.delivered}  pending ${ledger.pending}  errors ${ledger.errors}\n`,
-    );
-  }, 1000);
+  const ticker = reportEachSecond(ledger, () => {
+    const elapsed = ((performance.now() - start) / 1000).toFixed(0);
+    return `${plan.name} ${stage} ${elapsed}s`;
+  });
   try {
     const { skipped } = await plan.drive(send, start + plan.durationMs);
     const seconds = (performance.now() - start) / 1000;
@@ -69,6 +64,20 @@ export async function runPhase(target: PhaseTarget, plan: PhasePlan): Promise<Ph
     clearInterval(ticker);
     poster.close();
   }
+}
+
+/** Prints the rates of the last second and the totals so far to stderr, each second. */
+function reportEachSecond(ledger: Ledger, label: () => string): NodeJS.Timeout {
+  let accepted = ledger.accepted;
+  let delivered = ledger.delivered;
+  return setInterval(() => {
+    process.stderr.write(
+      `[${label()}] ${ledger.accepted - accepted} 202/s, ${ledger.delivered - delivered} delivered/s;` +
+        ` accepted ${ledger.accepted}, delivered ${ledger.delivered}, pending ${ledger.pending}, errors ${ledger.errors}\n`,
+    );
+    accepted = ledger.accepted;
+    delivered = ledger.delivered;
+  }, 1000);
 }
 
 /** Waits until nothing accepted is undelivered, or `timeoutMs`; returns how many still are. */

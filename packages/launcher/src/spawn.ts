@@ -27,14 +27,15 @@ export interface ServiceProcess {
 }
 
 export function spawnService(name: ServiceName, options: SpawnOptions): ServiceProcess {
-  const child = spawn(
-    process.execPath,
-    [...(options.nodeArgs ?? []), "--enable-source-maps", serviceEntry(name)],
-    {
-      env: options.env,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  // The same command as the service's `start` script: telemetry preloaded, then the service.
+  const args = [
+    ...(options.nodeArgs ?? []),
+    "--enable-source-maps",
+    "--import",
+    serviceInstrument(name),
+    serviceEntry(name),
+  ];
+  const child = spawn(process.execPath, args, { env: options.env, stdio: ["ignore", "pipe", "pipe"] });
   for (const stream of ["stdout", "stderr"] as const) {
     const lines = createInterface({ input: child[stream] as NodeJS.ReadableStream });
     lines.on("line", (line) => options.onLine?.(line, stream));
