@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { apiClient } from "../support/api.js";
 import { type Cluster, NATS_URL, startCluster } from "../support/cluster.js";
 import { startSubscriber } from "../support/subscriber.js";
-import { describeEnvironment } from "./environment.js";
+import { cpuBusyPercent, describeEnvironment } from "./environment.js";
 import { Ledger } from "./ledger.js";
 import { closedLoop, openLoop } from "./load.js";
 import { type BenchOptions, parseOptions, USAGE } from "./options.js";
@@ -25,6 +25,9 @@ let cluster: Cluster | undefined;
 async function main(o: BenchOptions): Promise<number> {
   const startedAt = new Date().toISOString();
   const profileDir = o.cpuProf ? await mkdtemp(join(tmpdir(), "hookrail-prof-")) : undefined;
+  const busyBefore = await cpuBusyPercent();
+  if (busyBefore > 25)
+    log(`the machine is busy (${busyBefore.toFixed(0)}% CPU before start): figures will be low`);
   const ledger = new Ledger();
   const subscriber = await startSubscriber((delivery) => {
     const id = delivery.headers["x-request-id"];
@@ -34,9 +37,10 @@ async function main(o: BenchOptions): Promise<number> {
   });
   try {
     log("starting gateway, processor and notifier…");
-    cluster = await startCluster(
-      profileDir ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {},
-    );
+    cluster = await startCluster({
+      env: o.serviceEnv,
+      ...(profileDir ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
+    });
     const api = apiClient(cluster.gatewayUrl, cluster.adminKey);
     const source = await api.post<{ id: string; secret: string }>("/api/v1/sources", {
       name: "bench",
@@ -45,7 +49,7 @@ async function main(o: BenchOptions): Promise<number> {
     if (source.status !== 201) throw new Error(`creating the source: ${source.text}`);
     const sub = await api.post("/api/v1/subscriptions", { url: subscriber.url, eventTypes: ["*"] });
     if (sub.status !== 201) throw new Error(`creating the subscription: ${sub.text}`);
-    const environment = await describeEnvironment(NATS_URL, cluster.databaseUrl);
+    const environment = await describeEnvironment(NATS_URL, cluster.databaseUrl, busyBefore);
     const target: PhaseTarget = {
       port: Number(new URL(cluster.gatewayUrl).port),
       path: `/api/v1/webhooks/${source.body.id}`,

@@ -19,6 +19,8 @@ export interface BenchOptions {
   bodyBytes: number;
   /** Where the JSON results go. */
   out: string;
+  /** Extra environment for the services, e.g. OTEL_SDK_DISABLED=true, to compare settings. */
+  serviceEnv: Record<string, string>;
   /** Profile the services (--cpu-prof) and summarise where their time went. */
   cpuProf: boolean;
   smoke: boolean;
@@ -33,6 +35,7 @@ export const USAGE = `usage: pnpm bench [options]
   --drain <d>         longest wait for deliveries after each phase (default 30s; smoke 15s)
   --body-bytes <n>    size of each webhook body (default 1024)
   --out <file>        JSON results (default: a file in the temp directory)
+  --service-env K=V   extra environment for the services (repeatable), e.g. OTEL_SDK_DISABLED=true
   --cpu-prof          profile the services and print their top self-time functions
   --smoke             a few seconds in all, small counts: checks that it runs and reports
   --help`;
@@ -50,6 +53,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       drain: { type: "string" },
       "body-bytes": { type: "string" },
       out: { type: "string" },
+      "service-env": { type: "string", multiple: true, default: [] },
       "cpu-prof": { type: "boolean", default: false },
       smoke: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -66,6 +70,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     drainMs: ms("--drain", values.drain ?? (smoke ? "15s" : "30s")),
     bodyBytes: count("--body-bytes", values["body-bytes"] ?? "1024", 64, 512 * 1024),
     out: values.out ?? join(tmpdir(), `hookrail-bench-${stamp}.json`),
+    serviceEnv: Object.fromEntries(values["service-env"].map(assignment)),
     cpuProf: values["cpu-prof"],
     smoke,
   };
@@ -83,4 +88,10 @@ function count(flag: string, value: string, min: number, max: number): number {
   if (!Number.isInteger(n) || n < min || n > max)
     throw new Error(`${flag} must be a whole number from ${min} to ${max}`);
   return n;
+}
+
+function assignment(value: string): [string, string] {
+  const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(value);
+  if (!m?.[1]) throw new Error(`--service-env must be NAME=value, not ${JSON.stringify(value)}`);
+  return [m[1], m[2] ?? ""];
 }

@@ -65,7 +65,7 @@ export function formatResults(r: BenchResults): string {
   );
   const t = r.totals;
   return [
-    `Hookrail bench — ${r.startedAt} — node ${e.node}, nats-server ${e.natsServer}, postgres ${e.postgres}, ${e.cpus} × ${e.cpuModel}`,
+    `Hookrail bench — ${r.startedAt} — commit ${e.commit} — node ${e.node}, nats-server ${e.natsServer}, postgres ${e.postgres}, ${e.cpus} × ${e.cpuModel}, ${e.busyBeforePercent.toFixed(0)}% CPU busy before start`,
     "",
     ...table,
     "",

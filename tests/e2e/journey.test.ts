@@ -292,6 +292,64 @@ describe("a webhook's journey", () => {
     }
   });
 
+  it("replays a webhook as a new delivery, on the timeline", async () => {
+    const [id] = [...accepted.keys()];
+    const before = subscriber.received.length;
+    const res = await api.post<{ replayId: string }>(`/api/v1/events/${id}/replay`, {});
+    expect(res.status).toBe(202);
+    await eventually(() => subscriber.received.length === before + 1, "the replayed delivery");
+    const replayed = subscriber.received[before];
+    expect(replayed?.body.toString("utf8")).toBe(accepted.get(String(id))?.body);
+    const timeline = (
+      await api.get<{ timeline: Array<{ type: string }> }>(`/api/v1/events/${id}`)
+    ).body.timeline.map((e) => e.type);
+    expect(timeline).toContain("replay_requested");
+    expect(timeline.filter((t) => t === "delivered")).toHaveLength(2);
+    expectProblem(
+      await api.post("/api/v1/events/00000000-0000-0000-0000-000000000000/replay", {}),
+      404,
+    );
+  });
+
+  it("guards the admin API with scoped API keys", async () => {
+    expectProblem(await api.get("/api/v1/events", null), 401);
+    expectProblem(await api.get("/api/v1/events", "hr_not-a-real-key-at-all"), 401);
+    const created = await api.post<{ key: string; scopes: string[] }>("/api/v1/api-keys", {
+      name: "reader",
+      scopes: ["events:read"],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^hr_[A-Za-z0-9_-]{43}$/);
+    expect((await api.get("/api/v1/events", created.body.key)).status).toBe(200);
+    expectProblem(
+      await api.post("/api/v1/sources", { name: "x", provider: "github" }, created.body.key),
+      403,
+    );
+    expectProblem(await api.post("/api/v1/api-keys", { name: "x", scopes: ["nope"] }), 400);
+    expectProblem(
+      await api.post("/api/v1/sources", { name: "x", provider: "github", extra: 1 }),
+      400,
+    );
+    const spec = await api.get<{ openapi: string; paths: Record<string, unknown> }>(
+      "/api/v1/openapi.json",
+      null,
+    );
+    expect(spec.body.openapi).toBe("3.1.0");
+    expect(Object.keys(spec.body.paths)).toContain("/api/v1/events/{id}/replay");
+  });
+
+  it("keeps projections equal to a replay of the event log", async () => {
+    const { openDatabase, rebuildProjections } = await import("@hookrail/event-store");
+    const store = openDatabase({ url: cluster.databaseUrl, poolSize: 1 });
+    try {
+      const report = await rebuildProjections(store.db, { commit: false });
+      expect(report.tables.find((t) => t.table === "webhooks")?.liveRows).toBeGreaterThan(10);
+      expect(report.equal).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("stops every service cleanly on SIGTERM", async () => {
     const codes = await cluster.stop();
     expect(codes).toEqual({ gateway: 0, processor: 0, notifier: 0 });
