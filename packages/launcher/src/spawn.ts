@@ -35,7 +35,10 @@ export function spawnService(name: ServiceName, options: SpawnOptions): ServiceP
     serviceInstrument(name),
     serviceEntry(name),
   ];
-  const child = spawn(process.execPath, args, { env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, {
+    env: options.env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   for (const stream of ["stdout", "stderr"] as const) {
     const lines = createInterface({ input: child[stream] as NodeJS.ReadableStream });
     lines.on("line", (line) => options.onLine?.(line, stream));
