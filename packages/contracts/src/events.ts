@@ -1,3 +1,4 @@
+import type { LifecycleEvent } from "./lifecycle-events.js";
 import type { ProviderName } from "./providers.js";
 
 /**
@@ -15,7 +16,8 @@ export type DomainEvent =
   | DeliveryAttempted
   | DeliverySucceeded
   | DeliveryRetryScheduled
-  | DeliveryFailed;
+  | DeliveryFailed
+  | LifecycleEvent;
 
 export type EventType = DomainEvent["type"];
 

@@ -6,6 +6,7 @@
 export * from "./events.js";
 export * from "./headers.js";
 export * from "./ids.js";
+export * from "./lifecycle-events.js";
 export * from "./messages.js";
 export * from "./providers.js";
 export * from "./topology.js";

@@ -9,6 +9,8 @@ export const WebhookReplayRequestedMessage = z.object({
   webhookId: z.uuid(),
   replayId: z.uuid(),
   requestedAt: z.iso.datetime(),
+  /** Only to these subscriptions (still only those active and matching); all when omitted. */
+  subscriptionIds: z.array(z.string()).min(1).optional(),
 });
 export type WebhookReplayRequestedMessage = z.infer<typeof WebhookReplayRequestedMessage>;
 

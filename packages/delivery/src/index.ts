@@ -7,6 +7,12 @@
  */
 export { type AddressCheck, type AddressGuard, createAddressGuard } from "./address-guard.js";
 export { type Cidr, parseCidrs } from "./cidr.js";
+export {
+  CircuitBreakers,
+  type CircuitDecision,
+  type CircuitSettings,
+  DEFAULT_CIRCUIT,
+} from "./circuit-breaker.js";
 export { type AttemptOutcome, type Classification, classifyResponse } from "./classify.js";
 export {
   type AttemptResult,
@@ -19,6 +25,7 @@ export {
 } from "./dispatch.js";
 export { ADDRESS_BLOCKED, AddressBlockedError, guardedLookup } from "./guarded-lookup.js";
 export { checkExtraHeaders, USER_AGENT } from "./headers.js";
+export { KeyedLimiter } from "./limiter.js";
 export {
   DEFAULT_RETRY_SCHEDULE,
   nextAttemptDelay,

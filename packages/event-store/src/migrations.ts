@@ -105,6 +105,21 @@ const migrations: Record<string, Migration> = {
       `.execute(db);
     },
   },
+  "0002_rotation_and_lifecycle": {
+    async up(db) {
+      await sql`
+        ALTER TABLE subscriptions
+          ADD COLUMN previous_secret text,
+          ADD COLUMN previous_secret_expires_at timestamptz,
+          ADD COLUMN disabled_reason text;
+        ALTER TABLE sources
+          ADD COLUMN previous_secret text,
+          ADD COLUMN previous_secret_expires_at timestamptz;
+        ALTER TABLE dead_letters ADD COLUMN retried_at timestamptz;
+        CREATE INDEX deliveries_failed_idx ON deliveries (updated_at) WHERE status = 'failed';
+      `.execute(db);
+    },
+  },
 };
 
 /** Brings the schema up to date. Safe to call from several processes at once (kysely locks). */

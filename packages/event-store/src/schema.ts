@@ -34,6 +34,12 @@ export interface SourcesTable {
   secret: string;
   options: Json;
   created_at: Timestamp;
+  previous_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_secret_expires_at: ColumnType<
+    Date | null,
+    Date | string | null | undefined,
+    Date | string | null
+  >;
 }
 
 export interface SubscriptionsTable {
@@ -44,6 +50,13 @@ export interface SubscriptionsTable {
   secret: string;
   status: string;
   created_at: Timestamp;
+  previous_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  previous_secret_expires_at: ColumnType<
+    Date | null,
+    Date | string | null | undefined,
+    Date | string | null
+  >;
+  disabled_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiKeysTable {
@@ -98,6 +111,7 @@ export interface DeadLettersTable {
   payload: Buffer;
   error: string;
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  retried_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export type EventRow = Selectable<EventsTable>;

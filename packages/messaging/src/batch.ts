@@ -59,7 +59,15 @@ export async function processBatch<T>(msgs: JsMsg[], ctx: BatchContext<T>): Prom
         partial = true;
         failSpan(span, decoded);
         await context.with(traced, async () => {
-          ctx.logger.warn({ seq: msg.seq, subject: msg.subject, error: decoded }, "poison message");
+          ctx.logger.warn(
+            {
+              seq: msg.seq,
+              subject: msg.subject,
+              error: decoded,
+              requestId: headers[requestIdKey],
+            },
+            "poison message",
+          );
           await deadLetter(msg, decoded, ctx);
         });
       } else {
@@ -119,7 +127,7 @@ async function settleFailure<T>(d: Delivery<T>, err: unknown, ctx: BatchContext<
   const error = err instanceof Error ? err.message : String(err);
   if (count >= ctx.maxDeliveries) {
     ctx.logger.error(
-      { err, seq: d.msg.seq, deliveries: count },
+      { err, seq: d.msg.seq, deliveries: count, requestId: d.message.requestId },
       "handler failed on every delivery",
     );
     await deadLetter(d.msg, error, ctx);
@@ -127,7 +135,7 @@ async function settleFailure<T>(d: Delivery<T>, err: unknown, ctx: BatchContext<
   }
   const delayMs = ctx.retryBackoffMs(count);
   ctx.logger.warn(
-    { err, seq: d.msg.seq, deliveries: count, delayMs },
+    { err, seq: d.msg.seq, deliveries: count, delayMs, requestId: d.message.requestId },
     "handler failed; will retry",
   );
   d.msg.nak(delayMs);
@@ -149,7 +157,10 @@ async function deadLetter<T>(msg: JsMsg, error: string, ctx: BatchContext<T>): P
   } catch (err) {
     // Terminating a message whose dead letter was not recorded would lose it: redeliver instead.
     const delayMs = ctx.retryBackoffMs(dead.deliveryCount);
-    ctx.logger.error({ err, seq: msg.seq, delayMs }, "recording a dead letter failed; will retry");
+    ctx.logger.error(
+      { err, seq: msg.seq, delayMs, requestId: dead.headers[requestIdKey] },
+      "recording a dead letter failed; will retry",
+    );
     msg.nak(delayMs);
     return;
   }

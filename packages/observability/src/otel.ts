@@ -5,7 +5,7 @@ import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
-import { BatchSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace";
+import { BatchSpanProcessor, NoopSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace";
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
 import type { TelemetryConfig } from "./env.js";
 import { observeProcess } from "./process-metrics.js";
@@ -31,7 +31,9 @@ export async function startOpenTelemetry(options: {
       "service.namespace": "hookrail",
     }),
     autoDetectResources: false,
-    // Batching keeps span export off the request path.
+    // Batching keeps span export off the request path. Without an exporter a no-op processor
+    // still makes NodeSDK install its tracer provider (it installs none for an empty list), so
+    // spans, trace ids in logs and Sentry events, and traceparent propagation all remain.
     spanProcessors: exporter
       ? [
           new BatchSpanProcessor({
@@ -41,11 +43,18 @@ export async function startOpenTelemetry(options: {
             scheduledDelayMillis: 500,
           }),
         ]
-      : [],
+      : [new NoopSpanProcessor()],
     metricReaders: [prometheus],
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req: IncomingMessage) => req.socket.localPort === opsPort,
+        // The request-id middleware runs inside an express layer span, so its setAttribute lands
+        // there; the SERVER span takes the id from the response header it set.
+        applyCustomAttributesOnSpan: (span, _request, response) => {
+          if (!("getHeader" in response)) return; // a client span: the response is incoming
+          const id = response.getHeader("x-request-id");
+          if (typeof id === "string") span.setAttribute("hookrail.request_id", id);
+        },
       }),
       new ExpressInstrumentation(),
       // Only inside a trace: pollers (retry timers, readiness checks) would make orphan roots.

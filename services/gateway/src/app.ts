@@ -3,7 +3,10 @@ import { reportError } from "@hookrail/observability";
 import express, { type Express, type RequestHandler } from "express";
 import { apiKeyRoutes } from "./admin/api-keys.js";
 import { authenticator, scopeGuard } from "./admin/auth.js";
+import { deadLetterRoutes } from "./admin/dead-letters.js";
 import { eventRoutes } from "./admin/events.js";
+import { lifecycleRoutes } from "./admin/lifecycle.js";
+import { replayRoutes } from "./admin/replays.js";
 import { sourceRoutes } from "./admin/sources.js";
 import { subscriptionRoutes } from "./admin/subscriptions.js";
 import type { GatewayDeps } from "./deps.js";
@@ -42,6 +45,9 @@ export function createApp(deps: GatewayDeps): Express {
   app.use(subscriptionRoutes(deps, guard));
   app.use(eventRoutes(deps, guard));
   app.use(apiKeyRoutes(deps, guard));
+  app.use(lifecycleRoutes(deps, guard));
+  app.use(deadLetterRoutes(deps, guard));
+  app.use(replayRoutes(deps, guard));
   app.use(notFoundHandler());
   app.use(
     problemHandler({

@@ -1,49 +1,32 @@
-import {
-  type DeliveryRequestedMessage,
-  type EventMetadata,
-  HeaderName,
-  streamId,
-} from "@hookrail/contracts";
-import type { AttemptResult, Dispatcher } from "@hookrail/delivery";
-import {
-  appendEvents,
-  ConcurrencyError,
-  clearSchedules,
-  type Database,
-  scheduleAttempts,
-} from "@hookrail/event-store";
+import { type DeliveryRequestedMessage, HeaderName } from "@hookrail/contracts";
+import type { AttemptResult, CircuitBreakers, Dispatcher, KeyedLimiter } from "@hookrail/delivery";
+import type { Database } from "@hookrail/event-store";
 import type { ConsumedMessage } from "@hookrail/messaging";
-import {
-  deliveryAttempts,
-  deliveryLatency,
-  type Logger,
-  withRequestId,
-} from "@hookrail/observability";
-import { context, trace } from "@opentelemetry/api";
-import type { Kysely, Transaction } from "kysely";
+import { type Logger, withRequestId } from "@hookrail/observability";
+import { context } from "@opentelemetry/api";
+import type { Kysely } from "kysely";
 import { type DeliveryToAttempt, loadDeliveries } from "./load-deliveries.js";
-import { type Outcome, outcomeOf } from "./outcome.js";
+import { type AttemptContext, deferredOutcome, heldOutcome, outcomeOf } from "./outcome.js";
+import { type Done, recordOutcomes } from "./record-outcomes.js";
 
 export interface NotifierDeps {
   db: Kysely<Database>;
   logger: Logger;
   dispatcher: Dispatcher;
+  breakers: CircuitBreakers;
+  limiter: KeyedLimiter;
   schedule: readonly number[];
   timeoutMs: number;
   now: () => Date;
 }
 
 type Msg = ConsumedMessage<DeliveryRequestedMessage>;
-interface Done {
-  msg: Msg;
-  delivery: DeliveryToAttempt;
-  outcome: Outcome;
-}
 
 /**
- * Makes the requested attempts of a batch concurrently, then records every result in one
- * transaction. A request for an attempt already made (a redelivered message, a duplicate from
- * the retry timer) is skipped, so each attempt is recorded once.
+ * Makes the requested attempts of a batch concurrently (at most so many per subscription), then
+ * records every result in one transaction. A request for an attempt already made (a redelivered
+ * message, a duplicate from the retry timer) is skipped, so each attempt is recorded once.
+ * A paused or disabled subscription gets nothing sent; an open circuit defers the attempt.
  */
 export async function deliverBatch(deps: NotifierDeps, batch: readonly Msg[]): Promise<void> {
   const deliveries = await loadDeliveries(
@@ -64,8 +47,30 @@ export async function deliverBatch(deps: NotifierDeps, batch: readonly Msg[]): P
     if (due.some((d) => d.delivery.id === delivery.id)) continue;
     due.push({ msg, delivery });
   }
-  const done = await Promise.all(due.map(({ msg, delivery }) => attempt(deps, msg, delivery)));
+  const done = await Promise.all(due.map(({ msg, delivery }) => handleOne(deps, msg, delivery)));
   await recordOutcomes(deps, done);
+}
+
+function handleOne(deps: NotifierDeps, msg: Msg, delivery: DeliveryToAttempt): Promise<Done> {
+  const ctx: AttemptContext = {
+    deliveryId: delivery.id,
+    webhookId: delivery.webhookId,
+    attempt: msg.data.attempt,
+    startedAt: deps.now(),
+    schedule: deps.schedule,
+    now: deps.now(),
+  };
+  if (delivery.subscriptionStatus !== "active") {
+    return Promise.resolve({
+      msg,
+      delivery,
+      outcome: heldOutcome(ctx, delivery.subscriptionStatus),
+    });
+  }
+  const circuit = deps.breakers.decide(delivery.subscriptionId);
+  if (!circuit.allowed)
+    return Promise.resolve({ msg, delivery, outcome: deferredOutcome(ctx, circuit.retryAt) });
+  return deps.limiter.run(delivery.subscriptionId, () => attempt(deps, msg, delivery));
 }
 
 function attempt(deps: NotifierDeps, msg: Msg, delivery: DeliveryToAttempt): Promise<Done> {
@@ -77,7 +82,7 @@ function attempt(deps: NotifierDeps, msg: Msg, delivery: DeliveryToAttempt): Pro
       deliveryId: delivery.id,
       body: delivery.body,
       contentType: delivery.contentType,
-      secrets: [delivery.secret],
+      secrets: delivery.secrets,
       headers: requestId ? { [HeaderName.requestId]: requestId } : {},
       timeoutMs: deps.timeoutMs,
       // Subscriber responses are untrusted: read little of them.
@@ -94,6 +99,10 @@ function attempt(deps: NotifierDeps, msg: Msg, delivery: DeliveryToAttempt): Pro
       },
       result,
     );
+    deps.breakers.record(
+      delivery.subscriptionId,
+      result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300,
+    );
     deps.logger.info(
       {
         deliveryId: delivery.id,
@@ -108,88 +117,4 @@ function attempt(deps: NotifierDeps, msg: Msg, delivery: DeliveryToAttempt): Pro
   };
   // The attempt runs in the webhook's trace and request context: its logs and its outbound span join them.
   return context.with(msg.context, () => (requestId ? withRequestId(requestId, run) : run()));
-}
-
-/** One transaction for the batch; if another notifier recorded one of them first, record the rest one by one. */
-async function recordOutcomes(deps: NotifierDeps, done: readonly Done[]): Promise<void> {
-  if (done.length === 0) return;
-  const recorded = await record(deps, done);
-  const now = deps.now().getTime();
-  for (const d of recorded) {
-    const last = d.outcome.events[d.outcome.events.length - 1];
-    const outcome =
-      last?.type === "DeliverySucceeded"
-        ? "succeeded"
-        : last?.type === "DeliveryFailed"
-          ? "failed"
-          : "retry_scheduled";
-    deliveryAttempts().add(1, { outcome, attempt: String(d.msg.data.attempt) });
-    if (outcome === "succeeded")
-      deliveryLatency().record((now - d.delivery.receivedAt.getTime()) / 1000);
-  }
-}
-
-/** Returns the outcomes this notifier recorded. */
-async function record(deps: NotifierDeps, done: readonly Done[]): Promise<readonly Done[]> {
-  try {
-    await deps.db.transaction().execute((tx) => append(tx, done));
-    return done;
-  } catch (error) {
-    if (!(error instanceof ConcurrencyError) || done.length === 1) throw error;
-    const recorded: Done[] = [];
-    for (const d of done) {
-      try {
-        await deps.db.transaction().execute((tx) => append(tx, [d]));
-        recorded.push(d);
-      } catch (inner) {
-        if (!(inner instanceof ConcurrencyError)) throw inner;
-        deps.logger.warn(
-          { deliveryId: d.delivery.id },
-          "attempt already recorded by another notifier",
-        );
-      }
-    }
-    return recorded;
-  }
-}
-
-async function append(tx: Transaction<Database>, done: readonly Done[]): Promise<void> {
-  await appendEvents(
-    tx,
-    done.map((d) => ({
-      streamId: streamId.delivery(d.delivery.id),
-      expectedVersion: d.delivery.version,
-      events: d.outcome.events.map((event) => ({ event, metadata: metadataOf(d) })),
-    })),
-  );
-  await clearSchedules(
-    tx,
-    done.map((d) => d.delivery.id),
-  );
-  await scheduleAttempts(
-    tx,
-    done.flatMap((d) =>
-      d.outcome.retryAt
-        ? [
-            {
-              deliveryId: d.delivery.id,
-              subscriptionId: d.delivery.subscriptionId,
-              webhookId: d.delivery.webhookId,
-              attempt: d.msg.data.attempt + 1,
-              dueAt: d.outcome.retryAt,
-            },
-          ]
-        : [],
-    ),
-  );
-}
-
-function metadataOf(d: Done): EventMetadata {
-  const traceId = trace.getSpanContext(d.msg.context)?.traceId;
-  return {
-    source: "notifier",
-    webhookId: d.delivery.webhookId,
-    ...(d.delivery.requestId ? { requestId: d.delivery.requestId } : {}),
-    ...(traceId ? { traceId } : {}),
-  };
 }

@@ -42,6 +42,12 @@ export const NotifierEnv = z.object({
   NOTIFIER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   /** Batches in flight at once, per lane. */
   NOTIFIER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Attempts in flight at once to one subscription's endpoint. */
+  SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+  /** Consecutive failures that open a subscription's circuit (its deliveries then wait). */
+  CIRCUIT_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
+  /** How long an opened circuit waits before a probe; doubles after each failed probe, up to 10 min. */
+  CIRCUIT_OPEN: duration().prefault("30s"),
   /** How often due retries are looked for. */
   RETRY_POLL_INTERVAL: duration().prefault("1s"),
 });

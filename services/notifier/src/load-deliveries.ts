@@ -9,7 +9,9 @@ export interface DeliveryToAttempt {
   status: string;
   attempts: number;
   url: string;
-  secret: string;
+  /** Signing secrets: the current one, and the previous one during a rotation's overlap. */
+  secrets: string[];
+  subscriptionStatus: string;
   body: string;
   contentType: string;
   requestId: string | null;
@@ -26,7 +28,10 @@ export async function loadDeliveries(
   if (ids.length === 0) return new Map();
   const { rows } = await sql<DeliveryToAttempt>`
     SELECT d.id, d.webhook_id AS "webhookId", d.subscription_id AS "subscriptionId", d.status, d.attempts,
-           s.url, s.secret, w.request_id AS "requestId", w.received_at AS "receivedAt",
+           s.url, s.status AS "subscriptionStatus",
+           CASE WHEN s.previous_secret IS NOT NULL AND s.previous_secret_expires_at > now()
+                THEN ARRAY[s.secret, s.previous_secret] ELSE ARRAY[s.secret] END AS secrets,
+           w.request_id AS "requestId", w.received_at AS "receivedAt",
            e.data->>'body' AS body, e.data->>'contentType' AS "contentType",
            (SELECT max(x.version) FROM events x WHERE x.stream_id = 'delivery-' || d.id::text)::int AS version
     FROM deliveries d

@@ -1,5 +1,11 @@
 import { DeliveryRequestedMessage } from "@hookrail/contracts";
-import { createAddressGuard, createDispatcher } from "@hookrail/delivery";
+import {
+  CircuitBreakers,
+  createAddressGuard,
+  createDispatcher,
+  DEFAULT_CIRCUIT,
+  KeyedLimiter,
+} from "@hookrail/delivery";
 import { startConsumer } from "@hookrail/messaging";
 import { bootService, deadLetterSink, observeConsumers, recordBatch } from "@hookrail/runtime";
 import { deliverBatch } from "./deliver-batch.js";
@@ -15,6 +21,12 @@ const deps = {
   db: service.db,
   logger: service.logger,
   dispatcher,
+  breakers: new CircuitBreakers({
+    ...DEFAULT_CIRCUIT,
+    failureThreshold: config.CIRCUIT_FAILURE_THRESHOLD,
+    openMs: config.CIRCUIT_OPEN,
+  }),
+  limiter: new KeyedLimiter(config.SUBSCRIPTION_CONCURRENCY),
   schedule: config.DELIVERY_RETRY_SCHEDULE,
   timeoutMs: config.DELIVERY_TIMEOUT,
   now: () => new Date(),

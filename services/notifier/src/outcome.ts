@@ -19,8 +19,12 @@ export interface AttemptContext {
 
 export interface Outcome {
   events: DomainEvent[];
-  /** When attempt + 1 is due, if there is one. */
+  /** When the next attempt is due, if there is one. */
   retryAt?: Date;
+  /** The number of that next attempt. */
+  nextAttempt?: number;
+  /** Set when the endpoint asked to be disabled (410 Gone): the reason to record. */
+  disableSubscription?: string;
 }
 
 // Retry-After is honoured, within reason: a subscriber cannot park a delivery for a week.
@@ -64,7 +68,12 @@ export function outcomeOf(ctx: AttemptContext, result: AttemptResult): Outcome {
       { type: "DeliveryFailed", data: { deliveryId, webhookId, attempts: attempt, reason } },
     ],
   });
-  if (verdict.outcome === "disable") return failed("the endpoint answered 410 Gone");
+  if (verdict.outcome === "disable") {
+    return {
+      ...failed("the endpoint answered 410 Gone"),
+      disableSubscription: "the endpoint answered 410 Gone",
+    };
+  }
   const scheduled = nextAttemptDelay([...ctx.schedule], attempt, ctx.random);
   if (scheduled === null) return failed(`gave up after ${attempt} attempts: ${describe(result)}`);
   const throttled =
@@ -86,6 +95,50 @@ export function outcomeOf(ctx: AttemptContext, result: AttemptResult): Outcome {
       },
     ],
     retryAt,
+    nextAttempt: attempt + 1,
+  };
+}
+
+/**
+ * The endpoint's circuit is open: no attempt is made, and the same attempt is scheduled for when
+ * the circuit lets a probe through (a little jitter spreads the waiting deliveries).
+ */
+export function deferredOutcome(ctx: AttemptContext, retryAt: number): Outcome {
+  const at = new Date(retryAt + Math.floor((ctx.random ?? Math.random)() * 1000));
+  return {
+    events: [
+      {
+        type: "DeliveryRetryScheduled",
+        data: {
+          deliveryId: ctx.deliveryId,
+          webhookId: ctx.webhookId,
+          nextAttempt: ctx.attempt,
+          nextAttemptAt: at.toISOString(),
+        },
+      },
+    ],
+    retryAt: at,
+    nextAttempt: ctx.attempt,
+  };
+}
+
+/**
+ * The subscription is paused or disabled: nothing is sent, and the delivery is set aside as a
+ * dead letter, kept and retryable (or replayable) once the subscription is active again.
+ */
+export function heldOutcome(ctx: AttemptContext, status: string): Outcome {
+  return {
+    events: [
+      {
+        type: "DeliveryFailed",
+        data: {
+          deliveryId: ctx.deliveryId,
+          webhookId: ctx.webhookId,
+          attempts: ctx.attempt - 1,
+          reason: `subscription ${status}: not attempted`,
+        },
+      },
+    ],
   };
 }
 

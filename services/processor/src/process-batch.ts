@@ -123,10 +123,11 @@ async function planReplays(
       .where("id", "=", webhookId)
       .executeTakeFirst();
     if (!webhook) throw new Error(`replay of unknown webhook ${webhookId}`);
+    const only = m.data.subscriptionIds ? new Set(m.data.subscriptionIds) : undefined;
     const targets = matchSubscriptions(subscriptions, {
       sourceId: webhook.source_id,
       eventType: webhook.event_type,
-    });
+    }).filter((s) => only?.has(s.id) ?? true);
     const ids = targets.map((s) => deterministicUuid(webhookId, s.id, replayId));
     const done = await tx
       .selectFrom("deliveries")

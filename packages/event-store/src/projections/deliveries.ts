@@ -2,6 +2,7 @@ import type {
   DeliveryAttempted,
   DeliveryFailed,
   DeliveryRequested,
+  DeliveryRetryRequested,
   DeliveryRetryScheduled,
   DeliverySucceeded,
 } from "@hookrail/contracts";
@@ -11,7 +12,11 @@ import type { Database } from "../schema.js";
 import { bumpWebhookCounters } from "./webhooks.js";
 
 type DeliveryChange = StoredEvent<
-  DeliveryAttempted | DeliverySucceeded | DeliveryRetryScheduled | DeliveryFailed
+  | DeliveryAttempted
+  | DeliverySucceeded
+  | DeliveryRetryScheduled
+  | DeliveryFailed
+  | DeliveryRetryRequested
 >;
 
 /**
@@ -58,6 +63,12 @@ export async function projectDeliveries(
     "deliveries_failed",
     events.filter((e) => e.type === "DeliveryFailed").map((e) => e.data.webhookId),
   );
+  await bumpWebhookCounters(
+    tx,
+    "deliveries_failed",
+    events.filter((e) => e.type === "DeliveryRetryRequested").map((e) => e.data.webhookId),
+    -1,
+  );
 }
 
 function isDeliveryChange(e: StoredEvent): e is DeliveryChange {
@@ -65,7 +76,8 @@ function isDeliveryChange(e: StoredEvent): e is DeliveryChange {
     e.type === "DeliveryAttempted" ||
     e.type === "DeliverySucceeded" ||
     e.type === "DeliveryRetryScheduled" ||
-    e.type === "DeliveryFailed"
+    e.type === "DeliveryFailed" ||
+    e.type === "DeliveryRetryRequested"
   );
 }
 
@@ -92,6 +104,10 @@ async function applyChange(tx: Transaction<Database>, e: DeliveryChange): Promis
       return;
     case "DeliveryFailed":
       await update.set({ status: "failed", next_attempt_at: null }).execute();
+      return;
+    case "DeliveryRetryRequested":
+      // Reopened: no longer counted as failed (see the counters below).
+      await update.set({ status: "pending", next_attempt_at: null }).execute();
       return;
   }
 }

@@ -3,6 +3,7 @@ import type { StoredEvent } from "../append.js";
 import type { Database } from "../schema.js";
 import { projectAdmin } from "./admin.js";
 import { projectDeliveries } from "./deliveries.js";
+import { projectLifecycle } from "./lifecycle.js";
 import { projectWebhooks } from "./webhooks.js";
 
 /** The tables derived from events alone; a rebuild truncates and refills exactly these. */
@@ -23,6 +24,7 @@ export async function applyProjections(
   events: readonly StoredEvent[],
 ): Promise<void> {
   await projectAdmin(tx, events);
+  await projectLifecycle(tx, events);
   await projectWebhooks(tx, events);
   await projectDeliveries(tx, events);
 }

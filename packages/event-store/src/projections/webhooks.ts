@@ -35,10 +35,11 @@ export async function bumpWebhookCounters(
   tx: Transaction<Database>,
   column: "deliveries_total" | "deliveries_succeeded" | "deliveries_failed",
   webhookIds: readonly string[],
+  by = 1,
 ): Promise<void> {
   if (webhookIds.length === 0) return;
   const counts = new Map<string, number>();
-  for (const id of webhookIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+  for (const id of webhookIds) counts.set(id, (counts.get(id) ?? 0) + by);
   const ids = [...counts.keys()];
   const ns = ids.map((id) => counts.get(id) ?? 0);
   await sql`

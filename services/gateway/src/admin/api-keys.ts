@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { streamId } from "@hookrail/contracts";
-import { appendEvents, inTransaction } from "@hookrail/event-store";
-import { currentRequestId } from "@hookrail/observability";
 import { Router } from "express";
 import { z } from "zod";
 import type { GatewayDeps } from "../deps.js";
 import { hashApiKey, type ScopeGuard } from "./auth.js";
 import { newId } from "./ids.js";
+import { recordAdminEvent } from "./record.js";
 import { SCOPES } from "./scopes.js";
 import { parseInput } from "./validate.js";
 
@@ -33,20 +32,7 @@ export function apiKeyRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
       keyHash: hashApiKey(key),
       keyPrefix: key.slice(0, 10),
     };
-    await inTransaction(deps.db, (tx) =>
-      appendEvents(tx, [
-        {
-          streamId: streamId.apiKey(id),
-          expectedVersion: 0,
-          events: [
-            {
-              event: { type: "ApiKeyCreated", data },
-              metadata: { source: "gateway", requestId: currentRequestId() },
-            },
-          ],
-        },
-      ]),
-    );
+    await recordAdminEvent(deps.db, streamId.apiKey(id), { type: "ApiKeyCreated", data });
     res
       .status(201)
       .json({ id, key, name: data.name, scopes: data.scopes, keyPrefix: data.keyPrefix });

@@ -6,6 +6,8 @@ export const SCOPES = [
   "subscriptions:write",
   "events:read",
   "events:replay",
+  "dead-letters:read",
+  "dead-letters:write",
   "api-keys:write",
 ] as const;
 export type Scope = (typeof SCOPES)[number];

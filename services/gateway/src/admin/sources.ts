@@ -1,12 +1,11 @@
 import { HmacOptions, ProviderName, streamId } from "@hookrail/contracts";
-import { appendEvents, inTransaction } from "@hookrail/event-store";
-import { currentRequestId } from "@hookrail/observability";
 import { generateSigningSecret } from "@hookrail/signatures";
 import { Router } from "express";
 import { z } from "zod";
 import type { GatewayDeps } from "../deps.js";
 import type { ScopeGuard } from "./auth.js";
 import { newId } from "./ids.js";
+import { recordAdminEvent } from "./record.js";
 import { parseInput } from "./validate.js";
 
 export const CreateSourceBody = z
@@ -27,23 +26,10 @@ export function sourceRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
     const id = newId("src");
     const secret = input.secret ?? generateSigningSecret();
     const options = input.provider === "hmac-sha256" ? HmacOptions.parse(input.options ?? {}) : {};
-    await inTransaction(deps.db, (tx) =>
-      appendEvents(tx, [
-        {
-          streamId: streamId.source(id),
-          expectedVersion: 0,
-          events: [
-            {
-              event: {
-                type: "SourceRegistered",
-                data: { sourceId: id, name: input.name, provider: input.provider, secret, options },
-              },
-              metadata: { source: "gateway", requestId: currentRequestId() },
-            },
-          ],
-        },
-      ]),
-    );
+    await recordAdminEvent(deps.db, streamId.source(id), {
+      type: "SourceRegistered",
+      data: { sourceId: id, name: input.name, provider: input.provider, secret, options },
+    });
     res.status(201).json({
       id,
       name: input.name,

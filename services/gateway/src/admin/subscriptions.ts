@@ -1,12 +1,11 @@
 import { streamId } from "@hookrail/contracts";
-import { appendEvents, inTransaction } from "@hookrail/event-store";
-import { currentRequestId } from "@hookrail/observability";
 import { generateSigningSecret } from "@hookrail/signatures";
 import { Router } from "express";
 import { z } from "zod";
 import type { GatewayDeps } from "../deps.js";
 import type { ScopeGuard } from "./auth.js";
 import { newId } from "./ids.js";
+import { recordAdminEvent } from "./record.js";
 import { parseInput } from "./validate.js";
 
 const EVENT_TYPE = /^(\*|[A-Za-z0-9_.:/-]{1,256})$/;
@@ -37,20 +36,10 @@ export function subscriptionRoutes(deps: GatewayDeps, guard: ScopeGuard): Router
       sourceIds: input.sourceIds ?? null,
       secret,
     };
-    await inTransaction(deps.db, (tx) =>
-      appendEvents(tx, [
-        {
-          streamId: streamId.subscription(id),
-          expectedVersion: 0,
-          events: [
-            {
-              event: { type: "SubscriptionCreated", data },
-              metadata: { source: "gateway", requestId: currentRequestId() },
-            },
-          ],
-        },
-      ]),
-    );
+    await recordAdminEvent(deps.db, streamId.subscription(id), {
+      type: "SubscriptionCreated",
+      data,
+    });
     res.status(201).json({
       id,
       url: input.url,

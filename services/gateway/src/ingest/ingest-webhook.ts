@@ -5,7 +5,7 @@ import { currentRequestId } from "@hookrail/observability";
 import { verifyWebhook } from "@hookrail/signatures";
 import type { Request } from "express";
 import type { GatewayDeps } from "../deps.js";
-import type { SourceCache } from "./source-cache.js";
+import type { IngestSource, SourceCache } from "./source-cache.js";
 
 const SOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -28,14 +28,21 @@ export async function ingestWebhook(
   const source = SOURCE_ID.test(sourceId) ? await sources.get(sourceId) : undefined;
   if (!source) throw new NotFound(`no source with id ${JSON.stringify(sourceId.slice(0, 64))}`);
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  const verified = verifyWebhook({
-    provider: source.provider,
-    headers: req.headers,
-    body,
-    secrets: source.secrets,
-    now: deps.now(),
-    options: source.options,
-  });
+  const verify = (s: IngestSource) =>
+    verifyWebhook({
+      provider: s.provider,
+      headers: req.headers,
+      body,
+      secrets: s.secrets,
+      now: deps.now(),
+      options: s.options,
+    });
+  let verified = verify(source);
+  if (!verified.ok && verified.error.code === "bad_signature") {
+    // The secret may have been rotated since it was cached: check once against the store.
+    const fresh = await sources.get(source.id, { fresh: true });
+    if (fresh) verified = verify(fresh);
+  }
   if (!verified.ok) {
     const { code, message } = verified.error;
     if (code === "missing_delivery_id" || code === "malformed_payload")

@@ -22,16 +22,23 @@ export class SourceCache {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async get(id: string): Promise<IngestSource | undefined> {
+  /** `fresh`: skip the cache (after a signature failure, in case the secret was just rotated). */
+  async get(id: string, options: { fresh?: boolean } = {}): Promise<IngestSource | undefined> {
     const hit = this.entries.get(id);
-    if (hit && hit.expires > this.now()) return hit.source;
+    if (hit && hit.expires > this.now() && !options.fresh) return hit.source;
     const row = await findSource(this.db, id);
     if (!row) return undefined;
     const provider = ProviderName.parse(row.provider);
     const source: IngestSource = {
       id: row.id,
       provider,
-      secrets: [row.secret],
+      // During a rotation the previous secret is accepted too, until it expires.
+      secrets:
+        row.previous_secret &&
+        row.previous_secret_expires_at &&
+        row.previous_secret_expires_at.getTime() > this.now()
+          ? [row.secret, row.previous_secret]
+          : [row.secret],
       options: provider === "hmac-sha256" ? HmacOptions.parse(row.options) : undefined,
     };
     if (this.entries.size > 10_000) this.entries.clear();
