@@ -8,6 +8,9 @@ const DROPPED_INTEGRATIONS = new Set([
   "OnUnhandledRejection",
   "Pino",
   "Console",
+  // Its own capture of express errors (any status >= 500) comes first, without our requestId
+  // tag, and Dedupe then drops the report of problemHandler: that one is the report we want.
+  "Express",
 ]);
 
 /**

@@ -1,4 +1,5 @@
-import { commonEnv, loadConfig, port } from "@hookrail/config";
+import { commonEnv, csvList, loadConfig, port } from "@hookrail/config";
+import { parseCidrs } from "@hookrail/delivery";
 import { z } from "zod";
 
 /** The gateway's environment: parsed once at start; nothing else reads process.env. */
@@ -22,6 +23,19 @@ export const GatewayEnv = z.object({
     .default(1_048_576),
   /** How long a published webhook may wait for JetStream's ack before the gateway answers 503. */
   PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /**
+   * CIDRs exempt from the SSRF guard when subscriptions are registered (the notifier checks
+   * again at every delivery). Empty: loopback, private, link-local and reserved are refused.
+   */
+  DELIVERY_ALLOWED_CIDRS: csvList()
+    .default([])
+    .superRefine((list, ctx) => {
+      try {
+        parseCidrs(list);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
   /** Seconds a client is told to wait (Retry-After) when the broker is unavailable. */
   RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
 });

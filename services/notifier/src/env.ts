@@ -13,17 +13,13 @@ export const NotifierEnv = z.object({
    */
   DELIVERY_ALLOWED_CIDRS: csvList()
     .default([])
-    .refine(
-      (list) => {
-        try {
-          parseCidrs(list);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: "must be a comma-separated list of CIDRs like 127.0.0.0/8,::1/128" },
-    ),
+    .superRefine((list, ctx) => {
+      try {
+        parseCidrs(list);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
   /** Delays between attempts, e.g. "5s,5m,30m,2h": attempts = entries + 1. About three days by default. */
   DELIVERY_RETRY_SCHEDULE: z
     .string()

@@ -1,4 +1,6 @@
 import { streamId } from "@hookrail/contracts";
+import { checkUrl, createAddressGuard } from "@hookrail/delivery";
+import { InvalidRequest } from "@hookrail/http";
 import { generateSigningSecret } from "@hookrail/signatures";
 import { Router } from "express";
 import { z } from "zod";
@@ -25,8 +27,15 @@ export const CreateSubscriptionBody = z
 
 export function subscriptionRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
   const router = Router();
+  const addressGuard = createAddressGuard(deps.config.DELIVERY_ALLOWED_CIDRS);
   router.post("/api/v1/subscriptions", guard("subscriptions:write"), async (req, res) => {
     const input = parseInput(CreateSubscriptionBody, req.body, "body");
+    // Checked here for a clear answer now; the notifier checks again, at connect time, on every delivery.
+    const reachable = await checkUrl(input.url, addressGuard);
+    if (!reachable.ok)
+      throw new InvalidRequest(`url is not allowed: ${reachable.reason}`, [
+        { path: "url", message: reachable.reason },
+      ]);
     const id = newId("sub");
     const secret = generateSigningSecret();
     const data = {
