@@ -23,3 +23,28 @@ export const DeliveryRequestedMessage = z.object({
   attempt: z.number().int().min(1),
 });
 export type DeliveryRequestedMessage = z.infer<typeof DeliveryRequestedMessage>;
+
+/**
+ * A delivery request ready to publish: the subject of its lane (first attempts, or retries) and
+ * the msgID that makes a repeated request for the same attempt a no-op.
+ */
+export function deliveryRequest(
+  t: { subjects: { deliveryFirst(s: string): string; deliveryRetry(s: string): string } },
+  d: { deliveryId: string; webhookId: string; subscriptionId: string; attempt: number },
+  lane: "first" | "retry",
+): { subject: string; payload: DeliveryRequestedMessage; msgId: string } {
+  return {
+    subject:
+      lane === "first"
+        ? t.subjects.deliveryFirst(d.subscriptionId)
+        : t.subjects.deliveryRetry(d.subscriptionId),
+    payload: {
+      kind: "delivery.requested",
+      deliveryId: d.deliveryId,
+      webhookId: d.webhookId,
+      subscriptionId: d.subscriptionId,
+      attempt: d.attempt,
+    },
+    msgId: `${d.deliveryId}:${d.attempt}`,
+  };
+}

@@ -23,6 +23,7 @@ export {
   type DispatchRequest,
   deliverWebhook,
 } from "./dispatch.js";
+export { allowedCidrsEnv } from "./env.js";
 export { ADDRESS_BLOCKED, AddressBlockedError, guardedLookup } from "./guarded-lookup.js";
 export { checkExtraHeaders, USER_AGENT } from "./headers.js";
 export { KeyedLimiter } from "./limiter.js";

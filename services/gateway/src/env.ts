@@ -1,5 +1,5 @@
 import { commonEnv, csvList, loadConfig, port } from "@hookrail/config";
-import { parseCidrs } from "@hookrail/delivery";
+import { allowedCidrsEnv } from "@hookrail/delivery";
 import { z } from "zod";
 
 /** The gateway's environment: parsed once at start; nothing else reads process.env. */
@@ -27,15 +27,7 @@ export const GatewayEnv = z.object({
    * CIDRs exempt from the SSRF guard when subscriptions are registered (the notifier checks
    * again at every delivery). Empty: loopback, private, link-local and reserved are refused.
    */
-  DELIVERY_ALLOWED_CIDRS: csvList()
-    .default([])
-    .superRefine((list, ctx) => {
-      try {
-        parseCidrs(list);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: (error as Error).message });
-      }
-    }),
+  DELIVERY_ALLOWED_CIDRS: allowedCidrsEnv(),
   /** Seconds a client is told to wait (Retry-After) when the broker is unavailable. */
   RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
 });

@@ -1,5 +1,5 @@
 import { commonEnv, csvList, duration, loadConfig, port } from "@hookrail/config";
-import { DEFAULT_RETRY_SCHEDULE, parseCidrs, parseRetrySchedule } from "@hookrail/delivery";
+import { allowedCidrsEnv, DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "@hookrail/delivery";
 import { z } from "zod";
 
 /** The notifier's environment: parsed once at start; nothing else reads process.env. */
@@ -11,15 +11,7 @@ export const NotifierEnv = z.object({
    * CIDRs exempt from the SSRF guard. Empty: deliveries to loopback, private, link-local and
    * reserved addresses are refused. Tests use 127.0.0.0/8.
    */
-  DELIVERY_ALLOWED_CIDRS: csvList()
-    .default([])
-    .superRefine((list, ctx) => {
-      try {
-        parseCidrs(list);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: (error as Error).message });
-      }
-    }),
+  DELIVERY_ALLOWED_CIDRS: allowedCidrsEnv(),
   /** Delays between attempts, e.g. "5s,5m,30m,2h": attempts = entries + 1. About three days by default. */
   DELIVERY_RETRY_SCHEDULE: z
     .string()

@@ -1,4 +1,4 @@
-import type { DeliveryRequestedMessage, Topology } from "@hookrail/contracts";
+import { deliveryRequest, type Topology } from "@hookrail/contracts";
 import { claimDueAttempts, type Database } from "@hookrail/event-store";
 import type { Publisher } from "@hookrail/messaging";
 import type { Logger } from "@hookrail/observability";
@@ -32,17 +32,11 @@ export function startRetryTimer(options: RetryTimerOptions): () => Promise<void>
       if (due.length === 0) return;
       await publisher.publishMany(
         due.map((d) => {
-          const payload: DeliveryRequestedMessage = {
-            kind: "delivery.requested",
-            deliveryId: d.deliveryId,
-            webhookId: d.webhookId,
-            subscriptionId: d.subscriptionId,
-            attempt: d.attempt,
-          };
+          const r = deliveryRequest(topology, d, "retry");
           return {
-            subject: topology.subjects.deliveryRetry(d.subscriptionId),
-            payload,
-            opts: { msgId: `${d.deliveryId}:${d.attempt}`, messageType: payload.kind },
+            subject: r.subject,
+            payload: r.payload,
+            opts: { msgId: r.msgId, messageType: r.payload.kind },
           };
         }),
       );

@@ -1,6 +1,6 @@
 import {
-  type DeliveryRequestedMessage,
   type DomainEvent,
+  deliveryRequest,
   deterministicUuid,
   type EventMetadata,
   streamId,
@@ -217,19 +217,13 @@ async function requestDeliveries(
 ): Promise<void> {
   await deps.publisher.publishMany(
     planned.map((p) => {
-      const payload: DeliveryRequestedMessage = {
-        kind: "delivery.requested",
-        deliveryId: p.deliveryId,
-        webhookId: p.webhookId,
-        subscriptionId: p.subscriptionId,
-        attempt: 1,
-      };
+      const r = deliveryRequest(deps.topology, { ...p, attempt: 1 }, "first");
       return {
-        subject: deps.topology.subjects.deliveryFirst(p.subscriptionId),
-        payload,
+        subject: r.subject,
+        payload: r.payload,
         opts: {
-          msgId: `${p.deliveryId}:1`,
-          messageType: payload.kind,
+          msgId: r.msgId,
+          messageType: r.payload.kind,
           requestId: p.requestId,
           context: p.context,
         },

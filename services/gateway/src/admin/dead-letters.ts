@@ -1,4 +1,4 @@
-import { type DeliveryRequestedMessage, streamId, UUID_PATTERN } from "@hookrail/contracts";
+import { deliveryRequest, streamId, UUID_PATTERN } from "@hookrail/contracts";
 import { BrokerUnavailable, InvalidRequest, NotFound } from "@hookrail/http";
 import { PublishError } from "@hookrail/messaging";
 import { currentRequestId } from "@hookrail/observability";
@@ -130,16 +130,14 @@ async function retryDelivery(deps: GatewayDeps, d: DeliveryRow) {
       reason: "dead letter retried by an operator",
     },
   });
-  const payload: DeliveryRequestedMessage = {
-    kind: "delivery.requested",
-    deliveryId: d.id,
-    webhookId: d.webhook_id,
-    subscriptionId: d.subscription_id,
-    attempt,
-  };
-  await deps.publisher.publish(deps.topology.subjects.deliveryRetry(d.subscription_id), payload, {
-    msgId: `${d.id}:${attempt}`,
-    messageType: payload.kind,
+  const r = deliveryRequest(
+    deps.topology,
+    { deliveryId: d.id, webhookId: d.webhook_id, subscriptionId: d.subscription_id, attempt },
+    "retry",
+  );
+  await deps.publisher.publish(r.subject, r.payload, {
+    msgId: r.msgId,
+    messageType: r.payload.kind,
     requestId: currentRequestId(),
   });
   return { id: d.id, kind: "delivery", attempt };

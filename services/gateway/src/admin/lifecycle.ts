@@ -36,27 +36,24 @@ export function lifecycleRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
     return row;
   };
 
-  router.post("/api/v1/subscriptions/:id/pause", guard("subscriptions:write"), async (req, res) => {
-    const row = await subscription(req);
-    await recordAdminEvent(deps.db, streamId.subscription(row.id), {
-      type: "SubscriptionPaused",
-      data: { subscriptionId: row.id },
-    });
-    res.json({ id: row.id, status: "paused" });
-  });
-
-  router.post(
-    "/api/v1/subscriptions/:id/resume",
-    guard("subscriptions:write"),
-    async (req, res) => {
-      const row = await subscription(req);
-      await recordAdminEvent(deps.db, streamId.subscription(row.id), {
-        type: "SubscriptionResumed",
-        data: { subscriptionId: row.id },
-      });
-      res.json({ id: row.id, status: "active" });
-    },
-  );
+  const transitions = [
+    { action: "pause", type: "SubscriptionPaused", status: "paused" },
+    { action: "resume", type: "SubscriptionResumed", status: "active" },
+  ] as const;
+  for (const { action, type, status } of transitions) {
+    router.post(
+      `/api/v1/subscriptions/:id/${action}`,
+      guard("subscriptions:write"),
+      async (req, res) => {
+        const row = await subscription(req);
+        await recordAdminEvent(deps.db, streamId.subscription(row.id), {
+          type,
+          data: { subscriptionId: row.id },
+        });
+        res.json({ id: row.id, status });
+      },
+    );
+  }
 
   router.post(
     "/api/v1/subscriptions/:id/rotate-secret",
