@@ -35,7 +35,10 @@ export class KeyedLimiter {
 
   private release(key: string): void {
     const next = this.waiting.get(key)?.shift();
-    if (next) return next(); // the slot passes straight to the next waiter
+    if (next) {
+      next(); // the slot passes straight to the next waiter
+      return;
+    }
     if (this.waiting.get(key)?.length === 0) this.waiting.delete(key);
     const n = (this.running.get(key) ?? 1) - 1;
     if (n === 0) this.running.delete(key);
