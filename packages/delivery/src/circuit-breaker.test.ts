@@ -9,7 +9,10 @@ describe("CircuitBreakers", () => {
       { failureThreshold: 3, openMs: 10_000, maxOpenMs: 25_000 },
       () => now,
     );
-    return { breakers, advance: (ms: number) => (now += ms), now: () => now };
+    const advance = (ms: number) => {
+      now += ms;
+    };
+    return { breakers, advance, now: () => now };
   };
 
   it("opens after consecutive failures, and a success in between resets the count", () => {
@@ -67,7 +70,9 @@ describe("KeyedLimiter", () => {
     let other = 0;
     await Promise.all([
       ...Array.from({ length: 10 }, task),
-      limiter.run("b", async () => void (other += 1)),
+      limiter.run("b", async () => {
+        other += 1;
+      }),
     ]);
     expect(peak).toBe(2);
     expect(other).toBe(1);

@@ -1,4 +1,4 @@
-import { commonEnv, csvList, loadConfig, port } from "@hookrail/config";
+import { commonEnv, loadConfig, port } from "@hookrail/config";
 import { allowedCidrsEnv } from "@hookrail/delivery";
 import { z } from "zod";
 

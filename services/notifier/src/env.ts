@@ -1,4 +1,4 @@
-import { commonEnv, csvList, duration, loadConfig, port } from "@hookrail/config";
+import { commonEnv, duration, loadConfig, port } from "@hookrail/config";
 import { allowedCidrsEnv, DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "@hookrail/delivery";
 import { z } from "zod";
 
