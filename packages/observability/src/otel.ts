@@ -24,6 +24,7 @@ export async function startOpenTelemetry(options: {
   const { env, opsPort } = options;
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const exporter = await traceExporter(env);
+  const collector = collectorOrigin(env);
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? options.service,
@@ -45,9 +46,13 @@ export async function startOpenTelemetry(options: {
         ]
       : [new NoopSpanProcessor()],
     metricReaders: [prometheus],
+    // Logs go to stdout (pino); without this the SDK would set up an OTLP logs exporter.
+    logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req: IncomingMessage) => req.socket.localPort === opsPort,
+        // The exporter's own POSTs are not the service's traffic: no spans, no client metrics.
+        ignoreOutgoingRequestHook: (req) => isCollector(req, collector),
         // The request-id middleware runs inside an express layer span, so its setAttribute lands
         // there; the SERVER span takes the id from the response header it set.
         applyCustomAttributesOnSpan: (span, _request, response) => {
@@ -79,4 +84,21 @@ async function traceExporter(env: TelemetryConfig): Promise<SpanExporter | undef
   }
   const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
   return new OTLPTraceExporter();
+}
+
+/** host:port of the OTLP endpoint, if any. */
+function collectorOrigin(env: TelemetryConfig): { host: string; port: string } | undefined {
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!endpoint) return undefined;
+  const url = new URL(endpoint);
+  return { host: url.hostname, port: url.port || (url.protocol === "https:" ? "443" : "80") };
+}
+
+function isCollector(
+  req: { hostname?: string | null; host?: string | null; port?: string | number | null },
+  collector?: { host: string; port: string },
+): boolean {
+  if (!collector) return false;
+  const host = (req.hostname ?? req.host ?? "").replace(/:\d+$/, "");
+  return host === collector.host && String(req.port ?? "") === collector.port;
 }

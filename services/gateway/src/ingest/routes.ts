@@ -33,6 +33,10 @@ export function ingestRoutes(deps: GatewayDeps): Router {
   const handle: RequestHandler = async (req, res) => {
     const accepted = await ingestWebhook(deps, sources, req);
     count(req, accepted.duplicate ? "duplicate" : "accepted");
+    deps.logger.info(
+      { webhookId: accepted.id, sourceId: req.params.sourceId, duplicate: accepted.duplicate },
+      "webhook accepted",
+    );
     res.status(202).json({ id: accepted.id, requestId: accepted.requestId });
   };
   // Every refusal is counted by reason, then answered by the one error mapping.
