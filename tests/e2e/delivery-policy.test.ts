@@ -191,7 +191,7 @@ describe("delivery policy", () => {
     const endpoint = await startSubscriber(() => 500);
     try {
       await subscribe(endpoint.url, "circuit.test");
-      const ids = [];
+      const ids: string[] = [];
       for (let i = 0; i < 8; i++) ids.push((await send("circuit.test")).id);
       await eventually(async () => {
         const timeline = (
