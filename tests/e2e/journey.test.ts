@@ -326,6 +326,21 @@ describe("a webhook's journey", () => {
       403,
     );
     expectProblem(await api.post("/api/v1/api-keys", { name: "x", scopes: ["nope"] }), 400);
+    const expired = await api.post<{ key: string }>("/api/v1/api-keys", {
+      name: "old",
+      scopes: ["events:read"],
+      expiresAt: new Date(Date.now() - 1000).toISOString(),
+    });
+    expectProblem(await api.get("/api/v1/events", expired.body.key), 401);
+    const revoked = await api.post<{ id: string; key: string }>("/api/v1/api-keys", {
+      name: "gone",
+      scopes: ["events:read"],
+    });
+    expect((await api.get("/api/v1/events", revoked.body.key)).status).toBe(200);
+    expect((await api.call("DELETE", `/api/v1/api-keys/${revoked.body.id}`)).status).toBe(204);
+    expectProblem(await api.get("/api/v1/events", revoked.body.key), 401);
+    const listed = await api.get<{ data: Array<Record<string, unknown>> }>("/api/v1/api-keys");
+    expect(JSON.stringify(listed.body)).not.toMatch(/key_hash|keyHash|hr_[A-Za-z0-9_-]{43}/);
     expectProblem(
       await api.post("/api/v1/sources", { name: "x", provider: "github", extra: 1 }),
       400,

@@ -53,6 +53,8 @@ export interface ApiKeyCreated {
     keyHash: string;
     /** The first characters of the key, shown in listings so a person can tell keys apart. */
     keyPrefix: string;
+    /** After this instant the key no longer authenticates; null: it does not expire. */
+    expiresAt?: string | null;
   };
 }
 

@@ -49,7 +49,14 @@ export interface DeliveryRetryRequested {
   data: { deliveryId: string; webhookId: string; attempt: number; reason: string };
 }
 
+/** An API key stops working at once. */
+export interface ApiKeyRevoked {
+  type: "ApiKeyRevoked";
+  data: { apiKeyId: string };
+}
+
 export type LifecycleEvent =
+  | ApiKeyRevoked
   | SubscriptionDisabled
   | SubscriptionPaused
   | SubscriptionResumed

@@ -9,7 +9,10 @@ export interface OpenOptions {
   poolSize?: number;
   /** Name of the process, shown in pg_stat_activity. */
   applicationName?: string;
-  /** Called for errors of idle pooled clients (e.g. Postgres restarting); without a handler they crash the process. */
+  /**
+   * Called for errors of pooled clients outside a query: idle, or checked out between two
+   * queries (e.g. Postgres restarting). The pool drops such a client.
+   */
   onPoolError?: (error: Error) => void;
 }
 
@@ -38,6 +41,13 @@ export function openDatabase(options: OpenOptions): EventStoreDb {
     },
   });
   pool.on("error", (error) => options.onPoolError?.(error));
+  // pg-pool listens for errors only while a client is idle. A client checked out for a
+  // transaction whose connection dies between two queries (Postgres restarting) would emit an
+  // unhandled 'error' and crash the process; with this listener its next query fails instead,
+  // the transaction rolls back, and the pool discards the client on release.
+  const checkedOut = (error: Error) => options.onPoolError?.(error);
+  pool.on("acquire", (client) => client.on("error", checkedOut));
+  pool.on("release", (_error, client) => client.removeListener("error", checkedOut));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool, close: () => db.destroy() };
 }

@@ -120,6 +120,15 @@ const migrations: Record<string, Migration> = {
       `.execute(db);
     },
   },
+  "0003_api_key_expiry": {
+    async up(db) {
+      await sql`
+        ALTER TABLE api_keys
+          ADD COLUMN expires_at timestamptz,
+          ADD COLUMN revoked_at timestamptz;
+      `.execute(db);
+    },
+  },
 };
 
 /** Brings the schema up to date. Safe to call from several processes at once (kysely locks). */

@@ -66,6 +66,8 @@ export interface ApiKeysTable {
   key_hash: string;
   key_prefix: string;
   created_at: Timestamp;
+  expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface WebhooksTable {

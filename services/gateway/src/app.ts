@@ -1,6 +1,7 @@
 import { notFoundHandler, problemHandler, requestId, UnsupportedContentType } from "@hookrail/http";
 import { reportError } from "@hookrail/observability";
 import express, { type Express, type RequestHandler } from "express";
+import helmet from "helmet";
 import { apiKeyRoutes } from "./admin/api-keys.js";
 import { authenticator, scopeGuard } from "./admin/auth.js";
 import { deadLetterRoutes } from "./admin/dead-letters.js";
@@ -32,6 +33,12 @@ const adminJson: RequestHandler[] = [
 export function createApp(deps: GatewayDeps): Express {
   const app = express();
   app.disable("x-powered-by");
+  // Security headers on every answer. An API serves no HTML, so the strictest policy fits.
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    }),
+  );
   app.set("trust proxy", false);
   app.use(requestId());
   app.use(ingestRoutes(deps));
@@ -39,7 +46,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.get("/api/v1/openapi.json", (_req, res) => {
     res.json(document);
   });
-  const guard = scopeGuard(authenticator(deps.db, deps.config.ADMIN_API_KEY));
+  const guard = scopeGuard(authenticator(deps.db, deps.config.ADMIN_API_KEY, deps.now));
   app.use("/api/v1", adminJson);
   app.use(sourceRoutes(deps, guard));
   app.use(subscriptionRoutes(deps, guard));

@@ -57,6 +57,7 @@ export async function projectAdmin(
           key_hash: e.data.keyHash,
           key_prefix: e.data.keyPrefix,
           created_at: e.recordedAt,
+          expires_at: e.data.expiresAt ?? null,
         })),
       )
       .execute();

@@ -10,6 +10,7 @@ const TYPES = new Set<string>([
   "SubscriptionResumed",
   "SubscriptionSecretRotated",
   "SourceSecretRotated",
+  "ApiKeyRevoked",
 ]);
 
 /** Status and secret changes of subscriptions and sources, applied in log order. */
@@ -26,6 +27,14 @@ async function apply(
   tx: Transaction<Database>,
   e: StoredEvent<SubscriptionOrSourceChange>,
 ): Promise<void> {
+  if (e.type === "ApiKeyRevoked") {
+    await tx
+      .updateTable("api_keys")
+      .where("id", "=", e.data.apiKeyId)
+      .set({ revoked_at: e.recordedAt })
+      .execute();
+    return;
+  }
   if (e.type === "SourceSecretRotated") {
     await tx
       .updateTable("sources")

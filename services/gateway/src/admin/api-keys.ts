@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { streamId } from "@hookrail/contracts";
+import { NotFound } from "@hookrail/http";
 import { Router } from "express";
 import { z } from "zod";
 import type { GatewayDeps } from "../deps.js";
@@ -13,6 +14,8 @@ export const CreateApiKeyBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
+    /** When the key stops working; it never expires when omitted. */
+    expiresAt: z.iso.datetime().optional(),
   })
   .strict();
 
@@ -31,11 +34,54 @@ export function apiKeyRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
       scopes: [...new Set(input.scopes)],
       keyHash: hashApiKey(key),
       keyPrefix: key.slice(0, 10),
+      expiresAt: input.expiresAt ?? null,
     };
     await recordAdminEvent(deps.db, streamId.apiKey(id), { type: "ApiKeyCreated", data });
     res
       .status(201)
-      .json({ id, key, name: data.name, scopes: data.scopes, keyPrefix: data.keyPrefix });
+      .json({
+        id,
+        key,
+        name: data.name,
+        scopes: data.scopes,
+        keyPrefix: data.keyPrefix,
+        expiresAt: data.expiresAt,
+      });
+  });
+
+  router.get("/api/v1/api-keys", guard("api-keys:write"), async (_req, res) => {
+    const rows = await deps.db
+      .selectFrom("api_keys")
+      .select(["id", "name", "scopes", "key_prefix", "created_at", "expires_at", "revoked_at"])
+      .orderBy("created_at")
+      .execute();
+    res.json({
+      data: rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        scopes: r.scopes,
+        keyPrefix: r.key_prefix,
+        createdAt: r.created_at,
+        expiresAt: r.expires_at,
+        revokedAt: r.revoked_at,
+      })),
+    });
+  });
+
+  router.delete("/api/v1/api-keys/:id", guard("api-keys:write"), async (req, res) => {
+    const id = String(req.params.id);
+    const row = await deps.db
+      .selectFrom("api_keys")
+      .select(["id", "revoked_at"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!row) throw new NotFound(`no API key with id ${JSON.stringify(id.slice(0, 64))}`);
+    if (!row.revoked_at)
+      await recordAdminEvent(deps.db, streamId.apiKey(id), {
+        type: "ApiKeyRevoked",
+        data: { apiKeyId: id },
+      });
+    res.status(204).end();
   });
   return router;
 }

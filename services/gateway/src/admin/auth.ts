@@ -16,7 +16,11 @@ export interface Principal {
  * Resolves `Authorization: Bearer <key>` to a principal. Keys are looked up by their SHA-256
  * (stored hashed); the bootstrap key is compared by hash too, in constant time.
  */
-export function authenticator(db: Kysely<Database>, bootstrapKey: string | undefined) {
+export function authenticator(
+  db: Kysely<Database>,
+  bootstrapKey: string | undefined,
+  now: () => Date = () => new Date(),
+) {
   const bootstrapHash = bootstrapKey ? Buffer.from(hashApiKey(bootstrapKey), "hex") : undefined;
   return async (authorization: string | undefined): Promise<Principal> => {
     const match = /^Bearer ([A-Za-z0-9._~+/=-]{16,256})$/.exec(authorization ?? "");
@@ -26,7 +30,10 @@ export function authenticator(db: Kysely<Database>, bootstrapKey: string | undef
       return { keyId: "bootstrap", scopes: new Set(SCOPES) };
     }
     const row = await findApiKeyByHash(db, hash);
-    if (!row) throw new Unauthenticated("the API key is not valid");
+    // One message for unknown, revoked and expired keys: a caller learns nothing about which.
+    if (!row || row.revoked_at || (row.expires_at && row.expires_at.getTime() <= now().getTime())) {
+      throw new Unauthenticated("the API key is not valid");
+    }
     return { keyId: row.id, scopes: new Set(row.scopes) };
   };
 }
