@@ -353,6 +353,25 @@ describe("a webhook's journey", () => {
     expect(Object.keys(spec.body.paths)).toContain("/api/v1/events/{id}/replay");
   });
 
+  it("stores source and subscription secrets sealed, never in plain text", async () => {
+    const { sql } = await import("kysely");
+    const { openDatabase } = await import("@hookrail/event-store");
+    const store = openDatabase({ url: cluster.databaseUrl, poolSize: 1 });
+    try {
+      const { rows } = await sql<{
+        dump: string;
+      }>`SELECT string_agg(data::text, ' ') AS dump FROM events`.execute(store.db);
+      const dump = rows[0]?.dump ?? "";
+      for (const { secret } of sources.values()) expect(dump).not.toContain(secret);
+      expect(dump).not.toContain(subscriptionSecret);
+      expect(dump).toMatch(/"secret": "enc:v1:/);
+      const projected = await store.db.selectFrom("subscriptions").select("secret").execute();
+      for (const r of projected) expect(r.secret).toMatch(/^enc:v1:/);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("keeps projections equal to a replay of the event log", async () => {
     const { openDatabase, rebuildProjections } = await import("@hookrail/event-store");
     const store = openDatabase({ url: cluster.databaseUrl, poolSize: 1 });

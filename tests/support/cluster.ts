@@ -63,6 +63,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     DELIVERY_ALLOWED_CIDRS: "127.0.0.0/8",
     DELIVERY_RETRY_SCHEDULE: "300ms,300ms,300ms",
     RETRY_POLL_INTERVAL: "100ms",
+    SECRETS_ENCRYPTION_KEYS: `v1:${randomBytes(32).toString("base64")}`,
     LOG_LEVEL: "info",
     ...options.env,
   };

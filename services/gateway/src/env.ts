@@ -1,5 +1,6 @@
 import { commonEnv, loadConfig, port } from "@hookrail/config";
 import { allowedCidrsEnv } from "@hookrail/delivery";
+import { secretKeysEnv } from "@hookrail/secrets";
 import { z } from "zod";
 
 /** The gateway's environment: parsed once at start; nothing else reads process.env. */
@@ -28,6 +29,11 @@ export const GatewayEnv = z.object({
    * again at every delivery). Empty: loopback, private, link-local and reserved are refused.
    */
   DELIVERY_ALLOWED_CIDRS: allowedCidrsEnv(),
+  /**
+   * Keys that seal source and subscription secrets at rest: `v2:<base64 32 bytes>,v1:…`, newest
+   * first. Unset: secrets are stored as given (development only; a warning says so at start).
+   */
+  SECRETS_ENCRYPTION_KEYS: secretKeysEnv(),
   /** Seconds a client is told to wait (Retry-After) when the broker is unavailable. */
   RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
 });

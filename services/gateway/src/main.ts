@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { bootService } from "@hookrail/runtime";
+import { SecretBox } from "@hookrail/secrets";
 import { createApp } from "./app.js";
 import { loadGatewayConfig } from "./env.js";
 
@@ -17,7 +18,12 @@ if (maxBodyBytes < config.MAX_BODY_BYTES) {
   );
 }
 
-const app = createApp({ ...service, config, maxBodyBytes, now: () => new Date() });
+const secrets = new SecretBox(config.SECRETS_ENCRYPTION_KEYS);
+if (!secrets.encrypting)
+  service.logger.warn(
+    "SECRETS_ENCRYPTION_KEYS is not set: source and subscription secrets are stored unencrypted",
+  );
+const app = createApp({ ...service, config, maxBodyBytes, secrets, now: () => new Date() });
 const server: Server = app.listen(config.PORT, "0.0.0.0");
 await new Promise<void>((resolve, reject) =>
   server.once("listening", resolve).once("error", reject),

@@ -3,6 +3,7 @@ import type { AttemptResult, CircuitBreakers, Dispatcher, KeyedLimiter } from "@
 import type { Database } from "@hookrail/event-store";
 import type { ConsumedMessage } from "@hookrail/messaging";
 import { type Logger, withRequestId } from "@hookrail/observability";
+import type { SecretBox } from "@hookrail/secrets";
 import { context } from "@opentelemetry/api";
 import type { Kysely } from "kysely";
 import { type DeliveryToAttempt, loadDeliveries } from "./load-deliveries.js";
@@ -14,6 +15,8 @@ export interface NotifierDeps {
   logger: Logger;
   dispatcher: Dispatcher;
   breakers: CircuitBreakers;
+  /** Opens the signing secrets, sealed at rest. */
+  secrets: SecretBox;
   limiter: KeyedLimiter;
   schedule: readonly number[];
   timeoutMs: number;
@@ -82,7 +85,7 @@ function attempt(deps: NotifierDeps, msg: Msg, delivery: DeliveryToAttempt): Pro
       deliveryId: delivery.id,
       body: delivery.body,
       contentType: delivery.contentType,
-      secrets: delivery.secrets,
+      secrets: delivery.secrets.map((s) => deps.secrets.open(s)),
       headers: requestId ? { [HeaderName.requestId]: requestId } : {},
       timeoutMs: deps.timeoutMs,
       // Subscriber responses are untrusted: read little of them.

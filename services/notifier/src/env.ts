@@ -1,5 +1,6 @@
 import { commonEnv, duration, loadConfig, port } from "@hookrail/config";
 import { allowedCidrsEnv, DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from "@hookrail/delivery";
+import { secretKeysEnv } from "@hookrail/secrets";
 import { z } from "zod";
 
 /** The notifier's environment: parsed once at start; nothing else reads process.env. */
@@ -12,6 +13,11 @@ export const NotifierEnv = z.object({
    * reserved addresses are refused. Tests use 127.0.0.0/8.
    */
   DELIVERY_ALLOWED_CIDRS: allowedCidrsEnv(),
+  /**
+   * Keys that seal source and subscription secrets at rest: `v2:<base64 32 bytes>,v1:…`, newest
+   * first. Unset: secrets are stored as given (development only; a warning says so at start).
+   */
+  SECRETS_ENCRYPTION_KEYS: secretKeysEnv(),
   /** Delays between attempts, e.g. "5s,5m,30m,2h": attempts = entries + 1. About three days by default. */
   DELIVERY_RETRY_SCHEDULE: z
     .string()

@@ -8,6 +8,7 @@ import {
 } from "@hookrail/delivery";
 import { startConsumer } from "@hookrail/messaging";
 import { bootService, deadLetterSink, observeConsumers, recordBatch } from "@hookrail/runtime";
+import { SecretBox } from "@hookrail/secrets";
 import { deliverBatch } from "./deliver-batch.js";
 import { loadNotifierConfig } from "./env.js";
 import { startRetryTimer } from "./retry-timer.js";
@@ -27,6 +28,7 @@ const deps = {
     openMs: config.CIRCUIT_OPEN,
   }),
   limiter: new KeyedLimiter(config.SUBSCRIPTION_CONCURRENCY),
+  secrets: new SecretBox(config.SECRETS_ENCRYPTION_KEYS),
   schedule: config.DELIVERY_RETRY_SCHEDULE,
   timeoutMs: config.DELIVERY_TIMEOUT,
   now: () => new Date(),

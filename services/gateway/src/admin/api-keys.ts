@@ -37,16 +37,14 @@ export function apiKeyRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
       expiresAt: input.expiresAt ?? null,
     };
     await recordAdminEvent(deps.db, streamId.apiKey(id), { type: "ApiKeyCreated", data });
-    res
-      .status(201)
-      .json({
-        id,
-        key,
-        name: data.name,
-        scopes: data.scopes,
-        keyPrefix: data.keyPrefix,
-        expiresAt: data.expiresAt,
-      });
+    res.status(201).json({
+      id,
+      key,
+      name: data.name,
+      scopes: data.scopes,
+      keyPrefix: data.keyPrefix,
+      expiresAt: data.expiresAt,
+    });
   });
 
   router.get("/api/v1/api-keys", guard("api-keys:write"), async (_req, res) => {

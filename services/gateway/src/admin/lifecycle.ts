@@ -69,7 +69,7 @@ export function lifecycleRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
         type: "SubscriptionSecretRotated",
         data: {
           subscriptionId: row.id,
-          secret,
+          secret: deps.secrets.seal(secret),
           previousSecret: row.secret,
           previousSecretExpiresAt,
         },
@@ -93,7 +93,12 @@ export function lifecycleRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
     ).toISOString();
     await recordAdminEvent(deps.db, streamId.source(row.id), {
       type: "SourceSecretRotated",
-      data: { sourceId: row.id, secret, previousSecret: row.secret, previousSecretExpiresAt },
+      data: {
+        sourceId: row.id,
+        secret: deps.secrets.seal(secret),
+        previousSecret: row.secret,
+        previousSecretExpiresAt,
+      },
     });
     res.json({ id: row.id, secret, previousSecretExpiresAt });
   });

@@ -28,7 +28,13 @@ export function sourceRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
     const options = input.provider === "hmac-sha256" ? HmacOptions.parse(input.options ?? {}) : {};
     await recordAdminEvent(deps.db, streamId.source(id), {
       type: "SourceRegistered",
-      data: { sourceId: id, name: input.name, provider: input.provider, secret, options },
+      data: {
+        sourceId: id,
+        name: input.name,
+        provider: input.provider,
+        secret: deps.secrets.seal(secret),
+        options,
+      },
     });
     res.status(201).json({
       id,

@@ -43,7 +43,7 @@ export function subscriptionRoutes(deps: GatewayDeps, guard: ScopeGuard): Router
       url: input.url,
       eventTypes: input.eventTypes,
       sourceIds: input.sourceIds ?? null,
-      secret,
+      secret: deps.secrets.seal(secret),
     };
     await recordAdminEvent(deps.db, streamId.subscription(id), {
       type: "SubscriptionCreated",

@@ -27,7 +27,7 @@ const DEPRECATED_SINCE = `@${Date.UTC(2026, 10, 29) / 1000}`;
 /** POST /api/v1/webhooks/:sourceId, and its deprecated unversioned alias. */
 export function ingestRoutes(deps: GatewayDeps): Router {
   const router = Router();
-  const sources = new SourceCache(deps.db);
+  const sources = new SourceCache(deps.db, deps.secrets);
   // Raw bytes, never parsed-and-re-serialised: signatures are computed over exactly these.
   const rawBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
   const handle: RequestHandler = async (req, res) => {

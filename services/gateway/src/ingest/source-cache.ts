@@ -1,5 +1,6 @@
 import { HmacOptions, ProviderName } from "@hookrail/contracts";
 import { type Database, findSource } from "@hookrail/event-store";
+import type { SecretBox } from "@hookrail/secrets";
 import type { Kysely } from "kysely";
 
 export interface IngestSource {
@@ -18,6 +19,7 @@ export class SourceCache {
 
   constructor(
     private readonly db: Kysely<Database>,
+    private readonly box: SecretBox,
     private readonly ttlMs = 5_000,
     private readonly now: () => number = Date.now,
   ) {}
@@ -37,8 +39,8 @@ export class SourceCache {
         row.previous_secret &&
         row.previous_secret_expires_at &&
         row.previous_secret_expires_at.getTime() > this.now()
-          ? [row.secret, row.previous_secret]
-          : [row.secret],
+          ? [this.box.open(row.secret), this.box.open(row.previous_secret)]
+          : [this.box.open(row.secret)],
       options: provider === "hmac-sha256" ? HmacOptions.parse(row.options) : undefined,
     };
     if (this.entries.size > 10_000) this.entries.clear();
