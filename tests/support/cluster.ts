@@ -63,6 +63,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     DELIVERY_ALLOWED_CIDRS: "127.0.0.0/8",
     DELIVERY_RETRY_SCHEDULE: "300ms,300ms,300ms",
     RETRY_POLL_INTERVAL: "100ms",
+    // Tests hammer the admin API from one address: limits are off unless a test sets them.
+    RATE_LIMIT_API_KEY_PER_SECOND: "0",
+    AUTH_FAILURES_PER_MINUTE: "1000000",
     SECRETS_ENCRYPTION_KEYS: `v1:${randomBytes(32).toString("base64")}`,
     LOG_LEVEL: "info",
     ...options.env,

@@ -129,6 +129,19 @@ const migrations: Record<string, Migration> = {
       `.execute(db);
     },
   },
+  "0004_rate_limits": {
+    async up(db) {
+      // Not a projection: request counts per key and second, shared by gateway replicas.
+      await sql`
+        CREATE UNLOGGED TABLE rate_limit_windows (
+          key text NOT NULL,
+          window_start bigint NOT NULL,
+          used integer NOT NULL,
+          PRIMARY KEY (key, window_start)
+        );
+      `.execute(db);
+    },
+  },
 };
 
 /** Brings the schema up to date. Safe to call from several processes at once (kysely locks). */

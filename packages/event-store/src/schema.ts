@@ -10,6 +10,7 @@ export interface Database {
   deliveries: DeliveriesTable;
   dead_letters: DeadLettersTable;
   delivery_schedule: DeliveryScheduleTable;
+  rate_limit_windows: { key: string; window_start: number; used: number };
 }
 
 type Json = ColumnType<unknown, string, string>;

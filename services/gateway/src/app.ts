@@ -1,5 +1,6 @@
 import { notFoundHandler, problemHandler, requestId, UnsupportedContentType } from "@hookrail/http";
 import { reportError } from "@hookrail/observability";
+import { FailureThrottle } from "@hookrail/rate-limit";
 import express, { type Express, type RequestHandler } from "express";
 import helmet from "helmet";
 import { apiKeyRoutes } from "./admin/api-keys.js";
@@ -46,7 +47,11 @@ export function createApp(deps: GatewayDeps): Express {
   app.get("/api/v1/openapi.json", (_req, res) => {
     res.json(document);
   });
-  const guard = scopeGuard(authenticator(deps.db, deps.config.ADMIN_API_KEY, deps.now));
+  const guard = scopeGuard(authenticator(deps.db, deps.config.ADMIN_API_KEY, deps.now), {
+    rateLimiter: deps.rateLimiter,
+    perKeyPerSecond: deps.config.RATE_LIMIT_API_KEY_PER_SECOND,
+    authFailures: new FailureThrottle(deps.config.AUTH_FAILURES_PER_MINUTE),
+  });
   app.use("/api/v1", adminJson);
   app.use(sourceRoutes(deps, guard));
   app.use(subscriptionRoutes(deps, guard));

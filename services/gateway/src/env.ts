@@ -34,6 +34,12 @@ export const GatewayEnv = z.object({
    * first. Unset: secrets are stored as given (development only; a warning says so at start).
    */
   SECRETS_ENCRYPTION_KEYS: secretKeysEnv(),
+  /** Webhooks a second one source may send, across all gateway replicas; 0: no limit. */
+  RATE_LIMIT_SOURCE_PER_SECOND: z.coerce.number().int().min(0).default(5000),
+  /** Admin API requests a second one API key may make, across all replicas; 0: no limit. */
+  RATE_LIMIT_API_KEY_PER_SECOND: z.coerce.number().int().min(0).default(100),
+  /** Failed authentications a minute one client address may make before it is refused (per replica). */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(20),
   /** Seconds a client is told to wait (Retry-After) when the broker is unavailable. */
   RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
 });

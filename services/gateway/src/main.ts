@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { PostgresLeaseStore, RateLimiter } from "@hookrail/rate-limit";
 import { bootService } from "@hookrail/runtime";
 import { SecretBox } from "@hookrail/secrets";
 import { createApp } from "./app.js";
@@ -23,7 +24,15 @@ if (!secrets.encrypting)
   service.logger.warn(
     "SECRETS_ENCRYPTION_KEYS is not set: source and subscription secrets are stored unencrypted",
   );
-const app = createApp({ ...service, config, maxBodyBytes, secrets, now: () => new Date() });
+const rateLimiter = new RateLimiter(new PostgresLeaseStore(service.db));
+const app = createApp({
+  ...service,
+  config,
+  maxBodyBytes,
+  secrets,
+  rateLimiter,
+  now: () => new Date(),
+});
 const server: Server = app.listen(config.PORT, "0.0.0.0");
 await new Promise<void>((resolve, reject) =>
   server.once("listening", resolve).once("error", reject),

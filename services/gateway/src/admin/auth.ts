@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { type Database, findApiKeyByHash } from "@hookrail/event-store";
-import { Forbidden, Unauthenticated } from "@hookrail/http";
+import { Forbidden, RateLimited, Unauthenticated } from "@hookrail/http";
+import type { FailureThrottle, RateLimiter } from "@hookrail/rate-limit";
 import type { RequestHandler } from "express";
 import type { Kysely } from "kysely";
 import { SCOPES, type Scope } from "./scopes.js";
@@ -38,14 +39,36 @@ export function authenticator(
   };
 }
 
-/** Middleware: the request needs a valid key holding `scope`; 401 without one, 403 without the scope. */
+/** What guards the admin API besides the keys themselves. */
+export interface GuardLimits {
+  rateLimiter: RateLimiter;
+  perKeyPerSecond: number;
+  authFailures: FailureThrottle;
+}
+
+/**
+ * Middleware: the request needs a valid key holding `scope`; 401 without one, 403 without the
+ * scope, 429 past the key's rate or after too many failed attempts from the client's address.
+ */
 export function requireScope(
   authenticate: ReturnType<typeof authenticator>,
+  limits: GuardLimits,
   scope: Scope,
 ): RequestHandler {
   return async (req, res, next) => {
-    const principal = await authenticate(req.get("authorization"));
+    const client = req.socket.remoteAddress ?? "unknown";
+    const blocked = limits.authFailures.blockedFor(client);
+    if (blocked !== undefined) throw new RateLimited(blocked);
+    let principal: Principal;
+    try {
+      principal = await authenticate(req.get("authorization"));
+    } catch (error) {
+      if (error instanceof Unauthenticated) limits.authFailures.recordFailure(client);
+      throw error;
+    }
     if (!principal.scopes.has(scope)) throw new Forbidden(`this API key lacks the scope ${scope}`);
+    const rate = await limits.rateLimiter.take(`apikey:${principal.keyId}`, limits.perKeyPerSecond);
+    if (!rate.allowed) throw new RateLimited(rate.retryAfterSeconds);
     res.locals.principal = principal;
     next();
   };
@@ -54,6 +77,9 @@ export function requireScope(
 /** Builds the per-scope middleware used by every admin route. */
 export type ScopeGuard = (scope: Scope) => RequestHandler;
 
-export function scopeGuard(authenticate: ReturnType<typeof authenticator>): ScopeGuard {
-  return (scope) => requireScope(authenticate, scope);
+export function scopeGuard(
+  authenticate: ReturnType<typeof authenticator>,
+  limits: GuardLimits,
+): ScopeGuard {
+  return (scope) => requireScope(authenticate, limits, scope);
 }

@@ -1,5 +1,11 @@
 import { deterministicUuid, webhookHeaders } from "@hookrail/contracts";
-import { BrokerUnavailable, InvalidRequest, InvalidSignature, NotFound } from "@hookrail/http";
+import {
+  BrokerUnavailable,
+  InvalidRequest,
+  InvalidSignature,
+  NotFound,
+  RateLimited,
+} from "@hookrail/http";
 import { PublishError } from "@hookrail/messaging";
 import { currentRequestId } from "@hookrail/observability";
 import { verifyWebhook } from "@hookrail/signatures";
@@ -27,6 +33,12 @@ export async function ingestWebhook(
   const sourceId = String(req.params.sourceId);
   const source = SOURCE_ID.test(sourceId) ? await sources.get(sourceId) : undefined;
   if (!source) throw new NotFound(`no source with id ${JSON.stringify(sourceId.slice(0, 64))}`);
+  // Before the signature check: the limit also bounds the CPU a flood of bad signatures costs.
+  const rate = await deps.rateLimiter.take(
+    `source:${source.id}`,
+    deps.config.RATE_LIMIT_SOURCE_PER_SECOND,
+  );
+  if (!rate.allowed) throw new RateLimited(rate.retryAfterSeconds);
   const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const verify = (s: IngestSource) =>
     verifyWebhook({
