@@ -106,15 +106,22 @@ describe("rate limits", () => {
         if (r.status === 429) expect(r.retryAfter).toBe("1");
       }
     };
-    await Promise.all(Array.from({ length: 16 }, (_, i) => worker(i % 2 ? secondUrl : cluster.gatewayUrl)));
+    await Promise.all(
+      Array.from({ length: 16 }, (_, i) => worker(i % 2 ? secondUrl : cluster.gatewayUrl)),
+    );
     expect(statuses.get(429) ?? 0).toBeGreaterThan(0);
     expect([...statuses.keys()].every((s) => s === 202 || s === 429)).toBe(true);
     // Count by the second in which the gateways accepted each webhook (its receivedAt).
     const accepted = statuses.get(202) ?? 0;
     const store = openDatabase({ url: cluster.databaseUrl, poolSize: 1 });
     try {
-      await eventually(async () => (await receivedPerSecond(store.db)).total >= accepted, `${accepted} webhooks stored`, 30_000);
-      for (const [second, n] of (await receivedPerSecond(store.db)).bySecond) perSecond.set(second, n);
+      await eventually(
+        async () => (await receivedPerSecond(store.db)).total >= accepted,
+        `${accepted} webhooks stored`,
+        30_000,
+      );
+      for (const [second, n] of (await receivedPerSecond(store.db)).bySecond)
+        perSecond.set(second, n);
     } finally {
       await store.close();
     }

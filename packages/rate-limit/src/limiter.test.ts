@@ -37,7 +37,10 @@ describe("RateLimiter", () => {
     const store = new MemoryLeaseStore();
     let writes = 0;
     const counting = {
-      add: (k: string, w: number, n: number) => ((writes += 1), store.add(k, w, n)),
+      add: (k: string, w: number, n: number) => {
+        writes += 1;
+        return store.add(k, w, n);
+      },
     };
     const limiter = new RateLimiter(counting, () => 9_000);
     for (let i = 0; i < 1000; i++) await limiter.take("k", 2000);
