@@ -52,6 +52,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     gateway: await freePort(),
     processor: await freePort(),
     notifier: await freePort(),
+    "backup-agent": await freePort(),
   };
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { childEnvironment } from "./env.js";
 import { BackupError } from "./errors.js";
 
 /** Where the external programs are; the defaults find them on PATH. */
@@ -29,7 +30,7 @@ export function runTool(
 ): Promise<ToolRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
-      env: { ...process.env, ...options.env },
+      env: childEnvironment(options.env),
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

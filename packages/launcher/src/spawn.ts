@@ -40,6 +40,7 @@ export function spawnService(name: ServiceName, options: SpawnOptions): ServiceP
     stdio: ["ignore", "pipe", "pipe"],
   });
   for (const stream of ["stdout", "stderr"] as const) {
+    // eslint-disable-next-line security/detect-object-injection -- stream is "stdout" or "stderr", from the literal tuple above
     const lines = createInterface({ input: child[stream] as NodeJS.ReadableStream });
     lines.on("line", (line) => options.onLine?.(line, stream));
   }
@@ -76,6 +77,7 @@ async function waitReady(port: number, timeoutMs: number, hasExited: () => boole
   while (Date.now() < deadline) {
     if (hasExited()) throw new Error(`the service exited before it was ready (ops port ${port})`);
     try {
+      // eslint-disable-next-line @microsoft/sdl/no-insecure-url -- readiness probe of the child's own ops port on loopback, where there is no TLS
       const res = await fetch(`http://127.0.0.1:${port}/readyz`, {
         signal: AbortSignal.timeout(1_000),
       });

@@ -25,6 +25,7 @@ export async function start(args: readonly string[]): Promise<number> {
     const prefix = `${colour ? COLOURS[i % COLOURS.length] : ""}${name.padEnd(width)} |${colour ? RESET : ""}`;
     return spawnService(name, {
       env,
+      // eslint-disable-next-line security/detect-object-injection -- name is a ServiceName from the launcher's fixed list
       opsPort: DEFAULT_OPS_PORT[name],
       onLine: (line) => process.stdout.write(`${prefix} ${raw ? line : formatLogLine(line)}\n`),
     });
@@ -47,6 +48,7 @@ export async function start(args: readonly string[]): Promise<number> {
   if (unexpected) await stopAll(`${firstExit.p.name} exited with code ${firstExit.code}`);
   const codes = await Promise.all(processes.map((p) => p.exited));
   process.stderr.write(
+    // eslint-disable-next-line security/detect-object-injection -- numeric index from Array.map
     `hookrail: stopped (${processes.map((p, i) => `${p.name}=${codes[i]}`).join(", ")})\n`,
   );
   return unexpected ? 1 : codes.every((c) => c === 0) ? 0 : 1;

@@ -5,6 +5,10 @@
 export { createLogger, type Logger, REDACTED_PATHS } from "./logger.js";
 export {
   appendDuration,
+  backupDuration,
+  backupLastSuccessTimestamp,
+  backupLastVerificationOk,
+  backupSize,
   deadLetters,
   deliveryAttempts,
   deliveryLatency,

@@ -81,3 +81,32 @@ export function observeGauge(
     for (const { value, attributes } of await read()) result.observe(value, attributes);
   });
 }
+
+// Backups (backup-agent). The BackupStale and BackupVerifyFailed alerts read the first two.
+
+export const backupLastSuccessTimestamp = memo(() =>
+  meter().createGauge("hookrail.backup.last_success_timestamp", {
+    description:
+      "Unix time (seconds) when the last backup that verified completed; 0 until one has",
+  }),
+);
+
+export const backupLastVerificationOk = memo(() =>
+  meter().createGauge("hookrail.backup.last_verification_ok", {
+    description: "1 when the latest backup verification passed, 0 when it failed",
+  }),
+);
+
+export const backupDuration = memo(() =>
+  meter().createHistogram("hookrail.backup.duration", {
+    description: "Time of one backup phase, by phase (backup, verify)",
+    unit: "s",
+    advice: { explicitBucketBoundaries: [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200] },
+  }),
+);
+
+export const backupSize = memo(() =>
+  meter().createGauge("hookrail.backup.size", {
+    description: "Bytes of the latest complete backup (dump, snapshots, manifest)",
+  }),
+);

@@ -34,6 +34,11 @@ export const NotifierEnv = z.object({
   DELIVERY_TIMEOUT: duration().prefault("15s"),
   /** Deliveries taken per fetch, per lane (first attempts, retries). */
   NOTIFIER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  /**
+   * Deliveries of one request message before it is dead-lettered. Generous, because a request
+   * can arrive before its delivery exists (after a restore, until the processor has caught up).
+   */
+  NOTIFIER_MAX_DELIVERIES: z.coerce.number().int().min(1).max(100).default(20),
   /** Batches in flight at once, per lane. */
   NOTIFIER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** Attempts in flight at once to one subscription's endpoint. */

@@ -44,6 +44,7 @@ for (const lane of [
     durable: lane.durable,
     logger: service.logger,
     batchSize: config.NOTIFIER_BATCH_SIZE,
+    maxDeliveries: config.NOTIFIER_MAX_DELIVERIES,
     decode: (_headers, payload) =>
       DeliveryRequestedMessage.parse(JSON.parse(Buffer.from(payload).toString("utf8"))),
     handleBatch: (batch) => deliverBatch(deps, batch),

@@ -33,10 +33,15 @@ export function startRetryTimer(options: RetryTimerOptions): () => Promise<void>
       await publisher.publishMany(
         due.map((d) => {
           const r = deliveryRequest(topology, d, "retry");
+          // One msgID per claim, not per attempt: an attempt deferred by an open circuit is
+          // requested again under its own number, and JetStream would drop that as a copy of the
+          // deferred request for the whole duplicate window. Copies of one claim still collapse,
+          // and a request for an attempt already made is skipped by the notifier.
+          const msgId = `${r.msgId}:${d.dueAt.getTime()}`;
           return {
             subject: r.subject,
             payload: r.payload,
-            opts: { msgId: r.msgId, messageType: r.payload.kind },
+            opts: { msgId, messageType: r.payload.kind },
           };
         }),
       );

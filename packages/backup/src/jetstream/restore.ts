@@ -28,6 +28,7 @@ export async function restoreStream(
     30_000,
   );
   let sent = 0;
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- a snapshot file in a backup directory under BACKUP_DIR (operator config), never from a request
   for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES })) {
     const ack = await nc.request(deliver, chunk as Buffer, { timeout: 60_000 });
     if (ack.data.length > 0)

@@ -65,6 +65,7 @@ export function decodeBlock(src: Buffer, at = 0): Buffer {
   let offset = 0;
   const byte = (i: number) => {
     if (i >= src.length) throw corrupt("ends inside an element");
+    // eslint-disable-next-line security/detect-object-injection -- numeric index into a Uint8Array, bounds-checked on the line above
     return src[i] as number;
   };
   while (s < src.length) {
@@ -112,6 +113,7 @@ export function decodeBlock(src: Buffer, at = 0): Buffer {
       s += 5;
     }
     if (offset <= 0 || d < offset || n > length - d) throw corrupt("copy out of range");
+    // eslint-disable-next-line security/detect-object-injection -- numeric indexes into a Uint8Array, range-checked on the line above
     for (let end = d + n; d < end; d++) dst[d] = dst[d - offset] as number;
   }
   if (d !== length) throw corrupt(`decoded ${d} of ${length} bytes`);

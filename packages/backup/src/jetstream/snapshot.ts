@@ -45,6 +45,7 @@ export async function snapshotStream(
   const deliver = createInbox("_HOOKRAIL_BACKUP");
   const sub = nc.subscribe(deliver);
   const temp = tempPathOf(file);
+  // eslint-disable-next-line security/detect-non-literal-fs-filename -- a temp file in a backup directory under BACKUP_DIR (operator config), never from a request
   const out = await open(temp, "w", 0o640);
   let failure: Error | undefined;
   try {
