@@ -12,7 +12,7 @@ wait_port() {
 apt_install() {
   if ! command -v apt-get >/dev/null; then echo "ensure-services: install $* by hand" >&2; return 1; fi
   [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -n1)" ] || apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
 if ! command -v nats-server >/dev/null && [ ! -x /usr/sbin/nats-server ]; then apt_install nats-server; fi
@@ -30,3 +30,15 @@ if ! up 5432; then
   wait_port 5432
 fi
 echo "ensure-services: PostgreSQL on 127.0.0.1:5432"
+
+# Tools the tests call: promtool/amtool for the alert rules and the fire drill, the PostgreSQL
+# client for backups (pg_dump, pg_restore).
+need=()
+command -v promtool >/dev/null || need+=(prometheus)
+command -v amtool >/dev/null || need+=(prometheus-alertmanager)
+[ -x /usr/lib/postgresql/15/bin/pg_dump ] || command -v pg_dump >/dev/null || need+=(postgresql-client)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "ensure-services: installing ${need[*]}"
+  apt_install "${need[@]}"
+fi
+echo "ensure-services: promtool $(promtool --version 2>&1 | head -n1 | awk '{print $3}'), amtool present"
