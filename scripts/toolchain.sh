@@ -3,6 +3,8 @@
 # this machine lacks them. Source it: `source scripts/toolchain.sh` (it extends PATH).
 # Why a private prefix: Debian's Node 20 is past end of life, and a global install would
 # fight with it; a versioned folder keeps both and is reused by later runs.
+# Sourced: keep the caller's shell options as they were (restored at the end).
+_hookrail_saved_opts="$(set +o)"
 set -euo pipefail
 _hookrail_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 _node_major=24
@@ -32,4 +34,4 @@ elif ! pnpm --version 2>/dev/null | grep -qx "$_pnpm_version"; then
   export PATH="$_prefix/node_modules/.bin:$PATH"
 fi
 echo "toolchain: node $(node --version), pnpm $(pnpm --version)" >&2
-set +euo pipefail
+eval "$_hookrail_saved_opts"

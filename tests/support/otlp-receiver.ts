@@ -7,7 +7,13 @@ import { gunzipSync, inflateSync } from "node:zlib";
  * span is kept, normalised, for assertions on traces across processes.
  */
 
-export type SpanKindName = "unspecified" | "internal" | "server" | "client" | "producer" | "consumer";
+export type SpanKindName =
+  | "unspecified"
+  | "internal"
+  | "server"
+  | "client"
+  | "producer"
+  | "consumer";
 export type AttributeValue = string | number | boolean;
 
 export interface CollectedSpan {
@@ -44,7 +50,14 @@ export interface OtlpReceiver {
 }
 
 // OTLP Span.SpanKind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer.
-const KINDS: SpanKindName[] = ["unspecified", "internal", "server", "client", "producer", "consumer"];
+const KINDS: SpanKindName[] = [
+  "unspecified",
+  "internal",
+  "server",
+  "client",
+  "producer",
+  "consumer",
+];
 const kindName = (k: number): SpanKindName => KINDS[k] ?? "unspecified";
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
@@ -64,7 +77,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       try {
         const body = decompress(await readBody(req), encoding);
         let decoded: CollectedSpan[];
-        if (type === "application/json") decoded = decodeTraceRequestJson(JSON.parse(body.toString("utf8")));
+        if (type === "application/json")
+          decoded = decodeTraceRequestJson(JSON.parse(body.toString("utf8")));
         else if (type === "application/x-protobuf") decoded = decodeTraceRequestProtobuf(body);
         else throw new Error(`unsupported content type ${JSON.stringify(type)}`);
         spans.push(...decoded);
@@ -260,7 +274,9 @@ export function decodeTraceRequestProtobuf(body: Uint8Array): CollectedSpan[] {
     for (const ssBytes of bytesOf(rs, 2)) {
       const ss = readFields(ssBytes);
       const scopeBytes = firstBytes(ss, 1);
-      const scope = scopeBytes ? (firstBytes(readFields(scopeBytes), 1)?.toString("utf8") ?? "") : "";
+      const scope = scopeBytes
+        ? (firstBytes(readFields(scopeBytes), 1)?.toString("utf8") ?? "")
+        : "";
       for (const spanBytes of bytesOf(ss, 2)) {
         const s = readFields(spanBytes);
         const parent = firstBytes(s, 4);

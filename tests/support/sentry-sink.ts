@@ -63,7 +63,11 @@ export async function startSentrySink(): Promise<SentrySink> {
         const body = await readBody(req);
         const encoding = (req.headers["content-encoding"] ?? "").toLowerCase();
         const raw =
-          encoding === "gzip" ? gunzipSync(body) : encoding === "deflate" ? inflateSync(body) : body;
+          encoding === "gzip"
+            ? gunzipSync(body)
+            : encoding === "deflate"
+              ? inflateSync(body)
+              : body;
         const envelope = parseEnvelope(raw);
         envelopes.push(envelope);
         for (const item of envelope.items) {

@@ -1,0 +1,170 @@
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../support/ports.js";
+import { type SentrySink, startSentrySink } from "../support/sentry-sink.js";
+
+// What this proves: the telemetry preload of a service registers the global OpenTelemetry API
+// exactly once — trace, context, propagation and metrics each by the NodeSDK — with and without
+// Sentry, so Sentry 11 did not install a provider, context manager or propagator of its own
+// (which would be "Attempted duplicate registration of API: …", or, with allowOverride, a second
+// "Registered a global for …").
+//
+// How: the preload is run exactly as the services run it (`node --import <instrument.js>`), with
+// OTEL_LOG_LEVEL=debug, which makes the SDK install a console diag logger before it registers
+// anything. @opentelemetry/api then prints "Registered a global for <type>" for every
+// registration and "Attempted duplicate registration of API: <type>" for every refused one. The
+// script after the preload reads the API's global registry,
+// globalThis[Symbol.for("opentelemetry.js.api.1")], and reports its version, its entries and
+// the classes registered, and whether Sentry's global carrier exists.
+
+const REGISTRY_SCRIPT = `
+const api = globalThis[Symbol.for("opentelemetry.js.api.1")];
+const tracer = api?.trace?.getTracer("registration-test");
+const span = tracer?.startSpan("probe");
+const report = {
+  version: api?.version,
+  entries: Object.keys(api ?? {}).sort(),
+  trace: api?.trace?.getDelegate?.()?.constructor?.name ?? api?.trace?.constructor?.name,
+  context: api?.context?.constructor?.name,
+  propagation: api?.propagation?.constructor?.name,
+  fields: api?.propagation?.fields?.(),
+  metrics: api?.metrics?.constructor?.name,
+  traceId: span?.spanContext().traceId,
+  sentry: globalThis.__SENTRY__ !== undefined,
+};
+span?.end();
+process.stdout.write("REGISTRY " + JSON.stringify(report) + "\\n");
+process.exit(0);
+`;
+
+interface Report {
+  version: string;
+  entries: string[];
+  trace: string;
+  context: string;
+  propagation: string;
+  fields: string[];
+  metrics: string;
+  traceId: string;
+  sentry: boolean;
+}
+
+/** The preload each service is started with (`node --import`), as built by `pnpm build`. */
+const instrument = (service: string) =>
+  pathToFileURL(resolve(import.meta.dirname, "../../services", service, "dist", "instrument.js"))
+    .href;
+
+async function runPreload(
+  service: "gateway" | "processor" | "notifier",
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string; report: Report }> {
+  const child = spawn(
+    process.execPath,
+    ["--import", instrument(service), "--input-type=module", "-e", REGISTRY_SCRIPT],
+    {
+      env: {
+        PATH: process.env.PATH ?? "",
+        METRICS_PORT: String(await freePort()),
+        OTEL_LOG_LEVEL: "debug",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  child.stdout.on("data", (c: Buffer) => {
+    output += c.toString("utf8");
+  });
+  child.stderr.on("data", (c: Buffer) => {
+    output += c.toString("utf8");
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  clearTimeout(timer);
+  const line = output.split("\n").find((l) => l.startsWith("REGISTRY "));
+  if (!line) throw new Error(`no registry report (exit ${code}):\n${output}`);
+  return { code, output, report: JSON.parse(line.slice("REGISTRY ".length)) as Report };
+}
+
+const registrations = (output: string) =>
+  [...output.matchAll(/Registered a global for (\w+) v/g)].map((m) => m[1] as string);
+
+const CASES = [
+  ["processor", true],
+  ["processor", false],
+  ["gateway", true],
+  ["notifier", true],
+] as const;
+
+let sink: SentrySink;
+const runs = new Map<string, Awaited<ReturnType<typeof runPreload>>>();
+
+beforeAll(async () => {
+  sink = await startSentrySink();
+  // The four processes at once: each takes a second or two to load the SDK.
+  await Promise.all(
+    CASES.map(async ([service, withSentry]) => {
+      const env: Record<string, string> = withSentry
+        ? { SENTRY_DSN: sink.dsn, SENTRY_ENVIRONMENT: "e2e", SENTRY_RELEASE: "hookrail@test-1" }
+        : {};
+      runs.set(`${service}:${withSentry}`, await runPreload(service, env));
+    }),
+  );
+}, 30_000);
+
+afterAll(async () => {
+  await sink?.close();
+});
+
+describe.each(CASES)("the %s preload (Sentry: %s)", (service, withSentry) => {
+  let run: Awaited<ReturnType<typeof runPreload>>;
+  beforeAll(() => {
+    run = runs.get(`${service}:${withSentry}`) as typeof run;
+  });
+
+  it("registers trace, context, propagation and metrics exactly once, and nothing twice", () => {
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).not.toMatch(/duplicate registration/i);
+    expect(run.output).not.toMatch(/does not match previously registered API/i);
+    const registered = registrations(run.output).filter((t) => t !== "diag");
+    for (const type of ["trace", "context", "propagation", "metrics"]) {
+      expect(
+        registered.filter((t) => t === type),
+        `${type} in:\n${run.output}`,
+      ).toHaveLength(1);
+    }
+    // nothing else registers a global a second time (e.g. a logger provider)
+    expect(registered.length, run.output).toBe(new Set(registered).size);
+  });
+
+  it("holds the SDK's components in the one global registry", () => {
+    const r = run.report;
+    expect(r.version).toBe("1.10.0");
+    expect(r.entries).toEqual(
+      expect.arrayContaining(["context", "metrics", "propagation", "trace"]),
+    );
+    // (bundled class names may carry a suffix such as "$1")
+    expect(r.trace).toMatch(/^TracerProvider\b/);
+    expect(r.context).toMatch(/^AsyncLocalStorageContextManager\b/);
+    expect(r.metrics).toMatch(/^MeterProvider\b/);
+    expect(r.propagation).toMatch(/^CompositePropagator\b/);
+    // W3C trace context and baggage, not Sentry's propagator (no sentry-trace header)
+    expect(r.fields).toEqual(expect.arrayContaining(["traceparent", "tracestate", "baggage"]));
+    expect(r.fields).not.toContain("sentry-trace");
+    // a span made through the API is a real one: the SDK's provider is in place
+    expect(r.traceId).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
+  });
+
+  it(withSentry ? "initialises Sentry" : "loads no Sentry at all without a DSN", () => {
+    expect(run.report.sentry).toBe(withSentry);
+  });
+});
+
+describe("the preloads together", () => {
+  it("sent no event to Sentry just by starting", () => {
+    expect(sink.errors).toEqual([]);
+    expect(sink.events).toEqual([]);
+  });
+});
