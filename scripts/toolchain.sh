@@ -4,7 +4,8 @@
 # Why a private prefix: Debian's Node 20 is past end of life, and a global install would
 # fight with it; a versioned folder keeps both and is reused by later runs.
 # Sourced: keep the caller's shell options as they were (restored at the end).
-_hookrail_saved_opts="$(set +o)"
+_hookrail_saved_flags="$-"
+_hookrail_saved_pipefail="$(shopt -po pipefail)"
 set -euo pipefail
 _hookrail_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 _node_major=24
@@ -34,4 +35,6 @@ elif ! pnpm --version 2>/dev/null | grep -qx "$_pnpm_version"; then
   export PATH="$_prefix/node_modules/.bin:$PATH"
 fi
 echo "toolchain: node $(node --version), pnpm $(pnpm --version)" >&2
-eval "$_hookrail_saved_opts"
+case "$_hookrail_saved_flags" in *e*) set -e ;; *) set +e ;; esac
+case "$_hookrail_saved_flags" in *u*) set -u ;; *) set +u ;; esac
+eval "$_hookrail_saved_pipefail"
