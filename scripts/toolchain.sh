@@ -5,7 +5,7 @@
 # fight with it; a versioned folder keeps both and is reused by later runs.
 # Sourced: keep the caller's shell options as they were (restored at the end).
 _hookrail_saved_flags="$-"
-_hookrail_saved_pipefail="$(shopt -po pipefail)"
+_hookrail_saved_pipefail="$(shopt -po pipefail || true)"
 set -euo pipefail
 _hookrail_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 _node_major=24
