@@ -177,6 +177,40 @@ describe("a webhook's journey", () => {
     );
   });
 
+  it("takes Alertmanager notifications on a source with a chosen id and a bearer token", async () => {
+    const created = await api.post("/api/v1/sources", {
+      id: "src_alertmanager",
+      name: "alerts",
+      provider: "alertmanager",
+      secret: "alert-token-123456",
+    });
+    expect(created.status).toBe(201);
+    expectProblem(
+      await api.post("/api/v1/sources", {
+        id: "src_alertmanager",
+        name: "again",
+        provider: "alertmanager",
+      }),
+      409,
+    );
+    const body = JSON.stringify({
+      version: "4",
+      status: "firing",
+      groupKey: "g",
+      alerts: [{ labels: { alertname: "WorkerBacklog" } }],
+    });
+    const post = (token: string) =>
+      api.call<{ id: string }>("POST", "/api/v1/webhooks/src_alertmanager", {
+        body,
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        key: null,
+      });
+    const ok = await post("alert-token-123456");
+    expect(ok.status).toBe(202);
+    accepted.set(ok.body.id, { body });
+    expectProblem(await post("wrong-token-123456"), 401);
+  });
+
   it("keeps the deprecated unversioned alias, with deprecation headers", async () => {
     const w = webhook("github", 7);
     const res = await send(w, `/webhooks/${w.sourceId}`);

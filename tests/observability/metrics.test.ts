@@ -179,9 +179,10 @@ describe("metrics after known traffic", () => {
     ).toBeGreaterThanOrEqual(1);
   });
 
-  it("processor and notifier: consumer backlog gauges per durable", () => {
+  it("consumer backlog gauges per durable, reported by the consumer and by who feeds it", () => {
     const expected: Record<string, string[]> = {
-      processor: ["processor"],
+      gateway: ["processor"],
+      processor: ["notifier-first", "notifier-retry", "processor"],
       notifier: ["notifier-first", "notifier-retry"],
     };
     for (const [service, durables] of Object.entries(expected)) {

@@ -1,7 +1,13 @@
 import { z } from "zod";
 
 /** How a source signs its webhooks. */
-export const ProviderName = z.enum(["github", "stripe", "standard-webhooks", "hmac-sha256"]);
+export const ProviderName = z.enum([
+  "github",
+  "stripe",
+  "standard-webhooks",
+  "hmac-sha256",
+  "alertmanager",
+]);
 export type ProviderName = z.infer<typeof ProviderName>;
 
 /** Settings of the generic `hmac-sha256` provider; ignored by the others. */

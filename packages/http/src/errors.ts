@@ -31,6 +31,12 @@ export class Unauthenticated extends HookrailError {
     super(message, "unauthenticated");
   }
 }
+/** The thing to create exists already (e.g. a source id chosen by the caller). */
+export class Conflict extends HookrailError {
+  constructor(message: string) {
+    super(message, "conflict");
+  }
+}
 export class Forbidden extends HookrailError {
   constructor(message: string) {
     super(message, "forbidden");

@@ -2,6 +2,7 @@ import type { Response } from "express";
 import {
   BodyTooLarge,
   BrokerUnavailable,
+  Conflict,
   DatabaseUnavailable,
   Forbidden,
   type HookrailError,
@@ -52,6 +53,7 @@ const mappings = new Map<new (...args: never[]) => HookrailError, Mapping>([
   ],
   [Forbidden, { status: 403, title: "Forbidden" }],
   [NotFound, { status: 404, title: "Not found" }],
+  [Conflict, { status: 409, title: "Conflict" }],
   [BodyTooLarge, { status: 413, title: "Body too large" }],
   [UnsupportedContentType, { status: 415, title: "Unsupported content type" }],
   [

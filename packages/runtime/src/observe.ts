@@ -47,12 +47,24 @@ export function observeConsumers(
   nc: NatsConnection,
   consumers: ReadonlyArray<{ stream: string; durable: string }>,
 ): void {
-  // One JetStream request per consumer per scrape, shared by the two gauges.
-  let last: { at: number; backlogs: Promise<ConsumerBacklog[]> } | undefined;
-  const read = () => {
-    if (!last || Date.now() - last.at > 1000)
-      last = { at: Date.now(), backlogs: consumerBacklogs(nc, consumers).catch(() => []) };
-    return last.backlogs;
+  // One JetStream request per consumer per second, shared by the two gauges, and never more
+  // than 250 ms of a scrape: with NATS down /metrics must still answer (the broker alert needs it).
+  let known = { at: 0, backlogs: [] as ConsumerBacklog[] };
+  let inFlight: Promise<void> | undefined;
+  const read = async () => {
+    if (Date.now() - known.at < 1000) return known.backlogs;
+    inFlight ??= consumerBacklogs(nc, consumers)
+      .then(
+        (backlogs) => {
+          known = { at: Date.now(), backlogs };
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        inFlight = undefined;
+      });
+    await Promise.race([inFlight, new Promise((r) => setTimeout(r, 250))]);
+    return Date.now() - known.at < 5000 ? known.backlogs : [];
   };
   observeGauge(
     "hookrail.consumer.pending",

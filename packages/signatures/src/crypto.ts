@@ -31,6 +31,7 @@ export function anyMatch(candidates: readonly Buffer[], expected: readonly Buffe
 }
 
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+// eslint-disable-next-line security/detect-unsafe-regex -- linear: fixed-width groups, no overlap between repetitions; tests/security/regex-safety.test.ts
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**

@@ -14,4 +14,4 @@ export type {
 } from "./result.js";
 export { generateSigningSecret, type StandardWebhookHeaders, signStandardWebhook } from "./sign.js";
 export { type SignAsInput, signAs } from "./sign-as.js";
-export { DEFAULT_TOLERANCE_SECONDS, verifyWebhook } from "./verify.js";
+export { BODY_SIGNING_PROVIDERS, DEFAULT_TOLERANCE_SECONDS, verifyWebhook } from "./verify.js";

@@ -64,6 +64,8 @@ export function signAs(provider: ProviderName, input: SignAsInput): Record<strin
     }
     case "hmac-sha256":
       return signHmac(input, input.options ?? HmacOptions.parse({}));
+    case "alertmanager":
+      return { "content-type": "application/json", authorization: `Bearer ${input.secret}` };
   }
 }
 

@@ -1,6 +1,7 @@
 import { HmacOptions, ProviderName } from "@hookrail/contracts";
 import { describe, expect, it } from "vitest";
 import {
+  BODY_SIGNING_PROVIDERS,
   generateSigningSecret,
   signAs,
   signStandardWebhook,
@@ -101,7 +102,7 @@ describe("signAs", () => {
       eventTypeHeader: "X-Type",
       encoding: "base64",
     });
-    for (const provider of ProviderName.options) {
+    for (const provider of BODY_SIGNING_PROVIDERS) {
       const secret = provider === "standard-webhooks" ? generateSigningSecret() : "a-secret";
       const headers = signAs(provider, {
         body,

@@ -1,9 +1,21 @@
 import { HmacOptions, type ProviderName } from "@hookrail/contracts";
+import { verifyAlertmanager } from "./alertmanager.js";
 import { verifyGithub } from "./github.js";
 import { verifyHmacSha256 } from "./hmac.js";
 import { fail, type VerifierInput, type VerifyInput, type VerifyResult } from "./result.js";
 import { verifyStandardWebhooks } from "./standard-webhooks.js";
 import { verifyStripe } from "./stripe.js";
+
+/**
+ * The providers whose signature covers the body (every one but `alertmanager`, whose sender can
+ * only present a bearer token): for these, any change to the body is refused.
+ */
+export const BODY_SIGNING_PROVIDERS = [
+  "github",
+  "stripe",
+  "standard-webhooks",
+  "hmac-sha256",
+] as const satisfies readonly ProviderName[];
 
 /** Default distance allowed between a signed timestamp and now (Standard Webhooks, Stripe). */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -20,6 +32,7 @@ const verifiers: Record<ProviderName, (input: VerifierInput) => VerifyResult> = 
   stripe: verifyStripe,
   "standard-webhooks": verifyStandardWebhooks,
   "hmac-sha256": verifyHmacSha256,
+  alertmanager: verifyAlertmanager,
 };
 
 /**

@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import { PostgresLeaseStore, RateLimiter } from "@hookrail/rate-limit";
-import { bootService } from "@hookrail/runtime";
+import { bootService, observeConsumers } from "@hookrail/runtime";
 import { SecretBox } from "@hookrail/secrets";
 import { createApp } from "./app.js";
 import { loadGatewayConfig } from "./env.js";
@@ -10,6 +10,9 @@ const HEADER_ALLOWANCE = 16 * 1024;
 
 const config = loadGatewayConfig();
 const service = await bootService({ service: "gateway", config, opsPort: config.METRICS_PORT });
+// The gateway feeds the WEBHOOKS stream: it reports the backlog of the consumer downstream, so
+// the backlog stays visible (and alertable) while the processor itself is down.
+observeConsumers(service.nats, [service.topology.consumers.processor]);
 const brokerLimit = (service.nats.info?.max_payload ?? 1_048_576) - HEADER_ALLOWANCE;
 const maxBodyBytes = Math.min(config.MAX_BODY_BYTES, brokerLimit);
 if (maxBodyBytes < config.MAX_BODY_BYTES) {

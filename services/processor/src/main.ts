@@ -19,6 +19,11 @@ const consumer = startConsumer(service.nats, {
   onDeadLetter: deadLetterSink(service.db),
   onBatch: recordBatch(durable),
 });
-observeConsumers(service.nats, [{ stream, durable }]);
+// Its own backlog, and that of the notifier lanes it feeds (visible while the notifier is down).
+observeConsumers(service.nats, [
+  service.topology.consumers.processor,
+  service.topology.consumers.notifierFirst,
+  service.topology.consumers.notifierRetry,
+]);
 service.shutdown.onStopIntake({ name: "webhook consumer", stop: () => consumer.stop() });
 service.logger.info({ stream, durable }, "processor consuming");

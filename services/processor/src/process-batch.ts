@@ -145,6 +145,7 @@ async function planReplays(
       events: [{ event: { type: "WebhookReplayRequested", data: m.data }, metadata: meta }],
     });
     targets.forEach((s, i) => {
+      // eslint-disable-next-line security/detect-object-injection -- numeric index from forEach over an array of the same length
       const deliveryId = ids[i] as string;
       appends.push(requestAppend(deliveryId, webhookId, s.id, "replay", meta));
       planned.push({

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createScratchDatabase } from "@hookrail/event-store";
 import {
   prepareInfrastructure,
@@ -13,13 +16,15 @@ import { freePort } from "../../support/ports.js";
 /**
  * tests/support/cluster.ts's startCluster, against a NATS server of the caller's choosing (that
  * one hard-codes the machine's shared NATS, which a broker fault must not touch). Services are
- * real processes on free ports, on a fresh database and stream prefix.
+ * real processes on free ports, on a fresh database and stream prefix; the backup agent, when
+ * asked for, backs up into a temporary directory.
  */
 export interface InfraCluster {
   gatewayUrl: string;
   adminKey: string;
   prefix: string;
-  opsPorts: Record<ServiceName, number>;
+  /** The ops port of each service started. */
+  opsPorts: Partial<Record<ServiceName, number>>;
   processes: Map<ServiceName, ServiceProcess>;
   logs: Map<ServiceName, string[]>;
   start(name: ServiceName): Promise<ServiceProcess>;
@@ -29,19 +34,17 @@ export interface InfraCluster {
 
 export async function startInfraCluster(options: {
   natsUrl: string;
+  services?: readonly ServiceName[];
   env?: Record<string, string>;
 }): Promise<InfraCluster> {
   const prefix = `i${randomBytes(4).toString("hex")}`;
   const scratch = await createScratchDatabase(PG_BASE_URL, `hookrail_infra_${prefix}`);
+  const backupDir = mkdtempSync(join(tmpdir(), "hookrail-infra-backups-"));
   const adminKey = `hr_test_${randomBytes(16).toString("hex")}`;
-  const names = ["gateway", "processor", "notifier"] as const;
+  const names = options.services ?? (["gateway", "processor", "notifier"] as const);
   const gatewayPort = await freePort();
-  const opsPorts = {
-    gateway: await freePort(),
-    processor: await freePort(),
-    notifier: await freePort(),
-    "backup-agent": await freePort(),
-  };
+  const opsPorts: Partial<Record<ServiceName, number>> = {};
+  for (const name of names) opsPorts[name] = await freePort();
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     NATS_URL: options.natsUrl,
@@ -52,6 +55,11 @@ export async function startInfraCluster(options: {
     DELIVERY_ALLOWED_CIDRS: "127.0.0.0/8",
     DELIVERY_RETRY_SCHEDULE: "300ms,300ms,300ms",
     RETRY_POLL_INTERVAL: "100ms",
+    // As tests/support's clusters: admin-API limits off, secrets sealed under a fresh key.
+    RATE_LIMIT_API_KEY_PER_SECOND: "0",
+    AUTH_FAILURES_PER_MINUTE: "1000000",
+    SECRETS_ENCRYPTION_KEYS: `v1:${randomBytes(32).toString("base64")}`,
+    BACKUP_DIR: backupDir,
     LOG_LEVEL: "info",
     ...options.env,
   };
@@ -68,11 +76,13 @@ export async function startInfraCluster(options: {
   const processes = new Map<ServiceName, ServiceProcess>();
   const logs = new Map<ServiceName, string[]>();
   const start = async (name: ServiceName) => {
+    const opsPort = opsPorts[name];
+    if (opsPort === undefined) throw new Error(`${name} is not one of this cluster's services`);
     const lines = logs.get(name) ?? [];
     logs.set(name, lines);
     const p = spawnService(name, {
-      env: { ...env, METRICS_PORT: String(opsPorts[name]) },
-      opsPort: opsPorts[name],
+      env: { ...env, METRICS_PORT: String(opsPort) },
+      opsPort,
       onLine: (line) => lines.push(line),
     });
     processes.set(name, p);
@@ -85,11 +95,15 @@ export async function startInfraCluster(options: {
     }
     return p;
   };
+  const cleanUp = async () => {
+    await Promise.all([...processes.values()].map((p) => p.stop(10_000)));
+    await scratch.drop();
+    rmSync(backupDir, { recursive: true, force: true });
+  };
   try {
     await Promise.all(names.map(start));
   } catch (error) {
-    await Promise.all([...processes.values()].map((p) => p.stop(5_000)));
-    await scratch.drop();
+    await cleanUp();
     throw error;
   }
   return {
@@ -100,9 +114,6 @@ export async function startInfraCluster(options: {
     processes,
     logs,
     start,
-    destroy: async () => {
-      await Promise.all([...processes.values()].map((p) => p.stop(10_000)));
-      await scratch.drop();
-    },
+    destroy: cleanUp,
   };
 }

@@ -36,7 +36,12 @@ export function apiKeyRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
       keyPrefix: key.slice(0, 10),
       expiresAt: input.expiresAt ?? null,
     };
-    await recordAdminEvent(deps.db, streamId.apiKey(id), { type: "ApiKeyCreated", data });
+    await recordAdminEvent(
+      deps.db,
+      streamId.apiKey(id),
+      { type: "ApiKeyCreated", data },
+      { create: true },
+    );
     res.status(201).json({
       id,
       key,

@@ -16,6 +16,11 @@ export const CreateSourceBody = z
     secret: z.string().min(8).max(512).optional(),
     /** Only for provider hmac-sha256: header names and encoding. */
     options: HmacOptions.optional(),
+    /** A chosen id (e.g. `src_alertmanager`, so a sender's URL can be fixed in its config); generated when omitted. */
+    id: z
+      .string()
+      .regex(/^src_[A-Za-z0-9_-]{1,60}$/, "must be src_ followed by 1-60 letters, digits, _ or -")
+      .optional(),
   })
   .strict();
 
@@ -23,19 +28,24 @@ export function sourceRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
   const router = Router();
   router.post("/api/v1/sources", guard("sources:write"), async (req, res) => {
     const input = parseInput(CreateSourceBody, req.body, "body");
-    const id = newId("src");
+    const id = input.id ?? newId("src");
     const secret = input.secret ?? generateSigningSecret();
     const options = input.provider === "hmac-sha256" ? HmacOptions.parse(input.options ?? {}) : {};
-    await recordAdminEvent(deps.db, streamId.source(id), {
-      type: "SourceRegistered",
-      data: {
-        sourceId: id,
-        name: input.name,
-        provider: input.provider,
-        secret: deps.secrets.seal(secret),
-        options,
+    await recordAdminEvent(
+      deps.db,
+      streamId.source(id),
+      {
+        type: "SourceRegistered",
+        data: {
+          sourceId: id,
+          name: input.name,
+          provider: input.provider,
+          secret: deps.secrets.seal(secret),
+          options,
+        },
       },
-    });
+      { create: true },
+    );
     res.status(201).json({
       id,
       name: input.name,

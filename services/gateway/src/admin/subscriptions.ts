@@ -45,10 +45,15 @@ export function subscriptionRoutes(deps: GatewayDeps, guard: ScopeGuard): Router
       sourceIds: input.sourceIds ?? null,
       secret: deps.secrets.seal(secret),
     };
-    await recordAdminEvent(deps.db, streamId.subscription(id), {
-      type: "SubscriptionCreated",
-      data,
-    });
+    await recordAdminEvent(
+      deps.db,
+      streamId.subscription(id),
+      {
+        type: "SubscriptionCreated",
+        data,
+      },
+      { create: true },
+    );
     res.status(201).json({
       id,
       url: input.url,

@@ -61,6 +61,9 @@ export async function ingestWebhook(
       throw new InvalidRequest(message);
     throw new InvalidSignature(message, code);
   }
+  // JSON never holds a raw NUL, and the event store (jsonb) cannot: refuse it before the 202
+  // rather than accept a webhook the processor could only dead-letter.
+  if (body.includes(0)) throw new InvalidRequest("the body contains a NUL byte: it is not JSON");
   const webhookId = deterministicUuid(source.id, verified.deliveryId);
   const requestId = currentRequestId();
   try {

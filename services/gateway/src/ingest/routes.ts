@@ -11,6 +11,7 @@ import { ingestWebhook } from "./ingest-webhook.js";
 import { rejectionOutcome } from "./outcome.js";
 import { SourceCache } from "./source-cache.js";
 
+// eslint-disable-next-line security/detect-unsafe-regex -- linear on the header value (at most 16 KiB); tests/security/regex-safety.test.ts
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
 
 /** Only JSON is accepted: every supported provider sends JSON. Checked before the body is read. */
