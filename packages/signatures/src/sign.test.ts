@@ -1,4 +1,4 @@
-import { HmacOptions, ProviderName } from "@hookrail/contracts";
+import { HmacOptions } from "@hookrail/contracts";
 import { describe, expect, it } from "vitest";
 import {
   BODY_SIGNING_PROVIDERS,
