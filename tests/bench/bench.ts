@@ -8,9 +8,10 @@ import { startSubscriber } from "../support/subscriber.js";
 import { cpuBusyPercent, describeEnvironment } from "./environment.js";
 import { Ledger } from "./ledger.js";
 import { closedLoop, openLoop } from "./load.js";
+import { logProblems } from "./logs.js";
 import { type BenchOptions, parseOptions, USAGE } from "./options.js";
-import { drain, type PhaseTarget, runPhase } from "./phase.js";
-import { type ProfileSummary, summariseProfile } from "./profile.js";
+import { type PhaseTarget, runPhase } from "./phase.js";
+import { type ProfileSummary, summariseProfile, type Window } from "./profile.js";
 import { type BenchResults, formatProfiles, formatResults } from "./report.js";
 import { githubWebhooks } from "./webhooks.js";
 
@@ -55,6 +56,7 @@ async function main(o: BenchOptions): Promise<number> {
       path: `/api/v1/webhooks/${source.body.id}`,
       next: githubWebhooks(randomBytes(4).toString("hex"), source.body.secret, o.bodyBytes),
       ledger,
+      services: new Map([...cluster.processes].map(([name, p]) => [name, p.pid])),
     };
     const closed = { load: `${o.connections} conns, closed loop`, connections: o.connections };
     const saturate = (send: () => Promise<void>, until: number) =>
@@ -86,9 +88,10 @@ async function main(o: BenchOptions): Promise<number> {
       drainMs: o.drainMs,
       drive: (send, until) => openLoop(send, rate, o.connections, until),
     });
-    await drain(ledger, 0);
     await new Promise((r) => setTimeout(r, 500)); // would-be duplicates have time to arrive
-    const profiles = profileDir ? await stopAndSummarise(cluster, profileDir) : undefined;
+    const profiles = profileDir
+      ? await stopAndSummarise(cluster, profileDir, ingest.window)
+      : undefined;
     const results: BenchResults = {
       startedAt,
       argv: process.argv.slice(2),
@@ -106,6 +109,7 @@ async function main(o: BenchOptions): Promise<number> {
         everyAcceptedDelivered: ledger.pending === 0,
         noErrorAnswers: ledger.errors === 0,
       },
+      logProblems: logProblems(cluster.logs),
       ...(profiles ? { profiles } : {}),
     };
     await mkdir(dirname(o.out), { recursive: true });
@@ -121,16 +125,22 @@ async function main(o: BenchOptions): Promise<number> {
   }
 }
 
-/** Stops the services so they write their profiles, and summarises each. */
-async function stopAndSummarise(c: Cluster, dir: string): Promise<Record<string, ProfileSummary>> {
+/** Stops the services so they write their profiles, and summarises each over `window`. */
+async function stopAndSummarise(
+  c: Cluster,
+  dir: string,
+  window: Window,
+): Promise<Record<string, ProfileSummary>> {
   const pids = new Map([...c.processes].map(([name, p]) => [String(p.pid), name]));
   await c.stop();
   const summaries: Record<string, ProfileSummary> = {};
   for (const file of await readdir(dir)) {
-    // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
-    const name = pids.get(file.split(".")[3] ?? "");
-    if (name && file.endsWith(".cpuprofile"))
-      summaries[name] = await summariseProfile(join(dir, file));
+    // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; thread 0 is the main thread (others
+    // are workers, e.g. the one running the ESM loader hooks of the telemetry preload).
+    const [, , , pid, thread] = file.split(".");
+    const name = pids.get(pid ?? "");
+    if (name && thread === "0" && file.endsWith(".cpuprofile"))
+      summaries[name] = await summariseProfile(join(dir, file), window);
   }
   log(`profiles in ${dir}`);
   return summaries;

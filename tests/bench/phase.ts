@@ -1,5 +1,7 @@
+import { measureCpu } from "./cpu.js";
 import type { Ledger } from "./ledger.js";
 import { keepAlivePoster } from "./load.js";
+import { monotonicUs } from "./profile.js";
 import type { PhaseResult } from "./report.js";
 import type { BenchWebhook } from "./webhooks.js";
 
@@ -9,6 +11,8 @@ export interface PhaseTarget {
   path: string;
   next: () => BenchWebhook;
   ledger: Ledger;
+  /** The services' pids, to tell their CPU use from everything else's. */
+  services: ReadonlyMap<string, number>;
 }
 
 export interface PhasePlan {
@@ -37,6 +41,8 @@ export async function runPhase(target: PhaseTarget, plan: PhasePlan): Promise<Ph
     ledger.answered(webhook.id, answer.status, answer.detail);
   };
   const start = performance.now();
+  const fromUs = monotonicUs();
+  const cpuUse = measureCpu(target.services);
   let stage = "sending";
   const ticker = reportEachSecond(ledger, () => {
     const elapsed = ((performance.now() - start) / 1000).toFixed(0);
@@ -45,6 +51,8 @@ export async function runPhase(target: PhaseTarget, plan: PhasePlan): Promise<Ph
   try {
     const { skipped } = await plan.drive(send, start + plan.durationMs);
     const seconds = (performance.now() - start) / 1000;
+    const cpu = cpuUse();
+    const window = { fromUs, toUs: monotonicUs() };
     poster.close();
     stage = "draining";
     const pendingAfterDrain = await drain(ledger, plan.drainMs);
@@ -57,7 +65,9 @@ export async function runPhase(target: PhaseTarget, plan: PhasePlan): Promise<Ph
       deliveredRate:
         stats.lastDeliveryAfterMs > 0 ? stats.delivered / (stats.lastDeliveryAfterMs / 1000) : 0,
       pendingAfterDrain,
+      window,
       ...(skipped === undefined ? {} : { skipped }),
+      ...(cpu ? { cpu } : {}),
       ...stats,
     };
   } finally {

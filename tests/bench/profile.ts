@@ -6,14 +6,24 @@ interface CpuProfile {
     id: number;
     callFrame: { functionName: string; url: string; lineNumber: number };
   }>;
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
 
+/** A span of time on the monotonic clock profiles use: `process.hrtime` in microseconds. */
+export interface Window {
+  fromUs: number;
+  toUs: number;
+}
+
+/** Now, on the clock of .cpuprofile timestamps (the same monotonic clock in every process). */
+export const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
 export interface SelfTime {
   name: string;
   selfMs: number;
-  /** Share of the busy (not idle) time. */
+  /** Share of the busy time: samples not idle in the event loop (on a CPU or waiting for one). */
   percent: number;
 }
 
@@ -26,19 +36,28 @@ export interface ProfileSummary {
   origins: SelfTime[];
 }
 
-/** Reads a .cpuprofile and adds up self time per function and per origin. */
-export async function summariseProfile(file: string, top = 15): Promise<ProfileSummary> {
+/**
+ * Reads a .cpuprofile and adds up self time per function and per origin, of the samples within
+ * `window` (e.g. one phase: start-up and shutdown are not what a benchmark asks about).
+ */
+export async function summariseProfile(
+  file: string,
+  window: Window = { fromUs: 0, toUs: Number.POSITIVE_INFINITY },
+  top = 15,
+): Promise<ProfileSummary> {
   const profile = JSON.parse(await readFile(file, "utf8")) as CpuProfile;
   const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const byFunction = new Map<string, number>();
   const byOrigin = new Map<string, number>();
   let totalUs = 0;
   let idleUs = 0;
+  let at = profile.startTime;
   // Sample i lasts until sample i+1 (DevTools' convention).
   for (let i = 0; i < profile.samples.length - 1; i++) {
+    at += profile.timeDeltas[i] ?? 0;
     const frame = frames.get(profile.samples[i] ?? -1);
     const us = profile.timeDeltas[i + 1] ?? 0;
-    if (!frame) continue;
+    if (!frame || at < window.fromUs || at > window.toUs) continue;
     totalUs += us;
     if (frame.functionName === "(idle)") {
       idleUs += us;

@@ -1,7 +1,9 @@
+import type { CpuShares } from "./cpu.js";
 import type { Environment } from "./environment.js";
 import type { Percentiles, PhaseStats } from "./ledger.js";
+import type { LogProblems } from "./logs.js";
 import type { BenchOptions } from "./options.js";
-import type { ProfileSummary } from "./profile.js";
+import type { ProfileSummary, Window } from "./profile.js";
 
 /** One measured phase: the ledger's figures and the rates derived from them. */
 export interface PhaseResult extends PhaseStats {
@@ -14,8 +16,12 @@ export interface PhaseResult extends PhaseStats {
   ingestRate: number;
   /** Deliveries per second, from the phase's first send to its last delivery. */
   deliveredRate: number;
+  /** The sending window, on the clock of CPU profiles. */
+  window: Window;
   /** Accepted webhooks (of any phase so far) still undelivered when the drain time ran out. */
   pendingAfterDrain: number;
+  /** CPU use while sending, in percent of one core, by process group (Linux). */
+  cpu?: CpuShares;
   /** Open loop only: sends skipped because every connection was busy. */
   skipped?: number;
 }
@@ -34,6 +40,8 @@ export interface BenchResults {
     unmatched: number;
   };
   checks: { everyAcceptedDelivered: boolean; noErrorAnswers: boolean };
+  /** Services that logged warnings or errors (none: an empty object). */
+  logProblems: Record<string, LogProblems>;
   profiles?: Record<string, ProfileSummary>;
 }
 
@@ -59,9 +67,13 @@ export function formatResults(r: BenchResults): string {
     (p) =>
       `${p.name}: delivered ${p.delivered}/${p.accepted} accepted; errors ${describeErrors(p)}` +
       (p.skipped ? `; ${p.skipped} sends skipped (all connections busy)` : "") +
+      (p.deliveredWithout202 ? `; ${p.deliveredWithout202} delivered without a 202` : "") +
       (p.pendingAfterDrain
         ? `; ${p.pendingAfterDrain} still undelivered when the drain time ran out`
         : ""),
+  );
+  const cpu = r.phases.map(
+    (p) => `${p.name} CPU while sending (% of one core): ${describeCpu(p.cpu)}`,
   );
   const t = r.totals;
   return [
@@ -70,10 +82,38 @@ export function formatResults(r: BenchResults): string {
     ...table,
     "",
     ...checks,
+    ...cpu,
     `all phases and warm-up: delivered ${t.delivered}/${t.accepted} accepted, ${t.errors} error answers, ${t.duplicates} duplicate and ${t.unmatched} unmatched deliveries`,
+    ...describeLogProblems(r.logProblems),
     `checks: every 202 delivered ${r.checks.everyAcceptedDelivered ? "PASS" : "FAIL"}; no error answers ${r.checks.noErrorAnswers ? "PASS" : "FAIL"}`,
   ].join("\n");
 }
+
+function describeCpu(cpu: CpuShares | undefined): string {
+  if (!cpu) return "unknown (no /proc)";
+  const order = [
+    "runner",
+    "gateway",
+    "processor",
+    "notifier",
+    "nats-server",
+    "postgres",
+    "others",
+    "idle",
+  ];
+  return order.map((k) => `${k} ${(cpu[k] ?? 0).toFixed(0)}`).join(", ");
+}
+
+function describeLogProblems(problems: Record<string, LogProblems>): string[] {
+  const entries = Object.entries(problems);
+  if (entries.length === 0) return ["service logs: no warnings or errors"];
+  return entries.flatMap(([service, p]) => [
+    `${service} logged ${count(p.warnings, "warning")} and ${count(p.errors, "error")}, e.g.:`,
+    ...p.samples.map((line) => `  ${line}`),
+  ]);
+}
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 
 function describeErrors(p: PhaseStats): string {
   const kinds = Object.entries(p.errors);
@@ -86,14 +126,14 @@ function describeErrors(p: PhaseStats): string {
     .join(", ");
 }
 
-/** Where each service's CPU went, for stderr. */
+/** Where each service's CPU went during the saturated phase, for stderr. */
 export function formatProfiles(profiles: Record<string, ProfileSummary>): string {
   const out: string[] = [];
   for (const [service, s] of Object.entries(profiles)) {
     const busy = s.totalMs - s.idleMs;
     out.push(
       "",
-      `${service}: ${(busy / 1000).toFixed(1)} s busy of ${(s.totalMs / 1000).toFixed(1)} s profiled`,
+      `${service}: busy ${(busy / 1000).toFixed(1)} s of ${(s.totalMs / 1000).toFixed(1)} s of the saturated phase (not idle in the event loop, waiting for a CPU included)`,
       "  by origin:",
       ...s.origins.map((o) => `    ${o.percent.toFixed(1).padStart(5)}%  ${o.name}`),
       "  top self time:",

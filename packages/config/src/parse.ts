@@ -19,6 +19,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function parseConfig<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
   const cleaned: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
+    // eslint-disable-next-line security/detect-object-injection -- keys are the operator's environment variable names and values are strings, so not even __proto__ can swap a prototype
     if (value !== undefined && value !== "") cleaned[key] = value;
   }
   const result = schema.safeParse(cleaned);

@@ -172,6 +172,7 @@ function elapsed(started: number): number {
 
 function checkLimits(request: DeliveryRequest): void {
   for (const key of ["timeoutMs", "maxResponseBytes"] as const) {
+    // eslint-disable-next-line security/detect-object-injection -- key is one of the two literal property names in the array above
     const value = request[key];
     if (!Number.isSafeInteger(value) || value <= 0) {
       throw new RangeError(`${key} must be a positive whole number, got ${value}`);

@@ -45,6 +45,7 @@ export function checkExtraHeaders(
     }
     if (Object.hasOwn(checked, lower)) throw new TypeError(`header ${name} is given twice`);
     checkHeaderValue(name, value);
+    // eslint-disable-next-line security/detect-object-injection -- lower passed the token and Object.hasOwn checks and the value is a string: no prototype can change
     checked[lower] = value;
   }
   return checked;

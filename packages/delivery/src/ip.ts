@@ -38,6 +38,7 @@ export function inPrefix(bytes: Uint8Array, network: Uint8Array, prefix: number)
     const take = Math.min(8, prefix - bit);
     const mask = (0xff << (8 - take)) & 0xff;
     const i = bit / 8;
+    // eslint-disable-next-line security/detect-object-injection -- numeric byte index into Uint8Arrays
     if (((bytes[i] ?? 0) & mask) !== ((network[i] ?? 0) & mask)) return false;
   }
   return true;

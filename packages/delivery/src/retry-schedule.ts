@@ -18,6 +18,7 @@ const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
 export function parseRetrySchedule(text: string): number[] {
   if (text.trim() === "") throw new Error("retry schedule is empty; expected e.g. 5s,5m,30m,2h");
   return text.split(",").map((entry, index) => {
+    // eslint-disable-next-line security/detect-unsafe-regex -- linear: the only nested quantifier is behind a literal '.'; tests/security/regex-safety.test.ts
     const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(entry.trim());
     const ms =
       m?.[1] === undefined ? Number.NaN : Math.round(Number(m[1]) * (units[m[2] ?? "ms"] ?? 1));

@@ -15,6 +15,10 @@ export interface DeadLetterRecord {
   error: string;
 }
 
+// Postgres text and jsonb cannot hold U+0000, and an error message may quote the payload that
+// caused it: unescaped, such a message could never be recorded, so never terminated.
+const storable = (s: string) => s.replaceAll("\u0000", "\\u0000");
+
 /**
  * Stores a dead letter. Idempotent per (stream, consumer, sequence): recording the same message
  * twice (a crash between record and term) keeps one row.
@@ -33,9 +37,13 @@ export async function recordDeadLetter(
       subject: record.subject,
       stream_sequence: record.streamSequence,
       delivery_count: record.deliveryCount,
-      headers: JSON.stringify(record.headers),
+      headers: JSON.stringify(
+        Object.fromEntries(
+          Object.entries(record.headers).map(([k, v]) => [storable(k), storable(v)]),
+        ),
+      ),
       payload: Buffer.from(record.payload),
-      error: record.error.slice(0, 4000),
+      error: storable(record.error).slice(0, 4000),
     })
     .onConflict((oc) => oc.columns(["stream", "consumer", "stream_sequence"]).doNothing())
     .execute();

@@ -64,6 +64,7 @@ export async function processBatch<T>(msgs: JsMsg[], ctx: BatchContext<T>): Prom
               seq: msg.seq,
               subject: msg.subject,
               error: decoded,
+              // eslint-disable-next-line security/detect-object-injection -- requestIdKey is a constant header name; a read, nothing is assigned
               requestId: headers[requestIdKey],
             },
             "poison message",
@@ -158,6 +159,7 @@ async function deadLetter<T>(msg: JsMsg, error: string, ctx: BatchContext<T>): P
     // Terminating a message whose dead letter was not recorded would lose it: redeliver instead.
     const delayMs = ctx.retryBackoffMs(dead.deliveryCount);
     ctx.logger.error(
+      // eslint-disable-next-line security/detect-object-injection -- requestIdKey is a constant header name; a read, nothing is assigned
       { err, seq: msg.seq, delayMs, requestId: dead.headers[requestIdKey] },
       "recording a dead letter failed; will retry",
     );
@@ -198,6 +200,7 @@ function decode<T>(
     seq: msg.seq,
     deliveryCount: msg.info.deliveryCount,
     headers,
+    // eslint-disable-next-line security/detect-object-injection -- requestIdKey is a constant header name; a read, nothing is assigned
     requestId: headers[requestIdKey],
     context: traced,
   };

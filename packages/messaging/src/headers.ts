@@ -10,6 +10,7 @@ export function headersToRecord(h: MsgHdrs | undefined): Record<string, string> 
   for (const key of h.keys()) {
     const lower = key.toLowerCase();
     const values = h.values(key).join(", ");
+    // eslint-disable-next-line security/detect-object-injection -- values are strings, so even a header named __proto__ cannot swap the prototype
     out[lower] = out[lower] === undefined ? values : `${out[lower]}, ${values}`;
   }
   return out;

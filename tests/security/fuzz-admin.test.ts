@@ -1,0 +1,480 @@
+import { gzipSync } from "node:zlib";
+import { signAs } from "@hookrail/signatures";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient } from "../support/api.js";
+import { type Cluster, startCluster } from "../support/cluster.js";
+import { ADMIN_ROUTES, type AdminRoute, SCOPES } from "./admin-routes.js";
+import {
+  anyBody,
+  contentEncoding,
+  extraHeaders,
+  hostileSegment,
+  sometimes,
+  token,
+} from "./arbitraries.js";
+import { knownBug } from "./known-bugs.js";
+import {
+  clusterHealth,
+  fuzzRequests,
+  fuzzTimeoutMs,
+  hardeningProblem,
+  inParallel,
+  leaksIn,
+  mayReset,
+  type RawRequest,
+  type RawResponse,
+  rawClient,
+  Tally,
+} from "./support.js";
+
+// Fuzzes every admin route with a valid key (every scope): random and near-valid JSON bodies,
+// query strings, path parameters, content types and encodings. Properties:
+//   - no 5xx, unless the exchange is a known, recorded bug (known-bugs.ts);
+//   - every answer is a success or 400/404/413/415, and a refusal is problem+json that leaks
+//     nothing (no stack frame, SQL or driver wording, source path);
+//   - no answer ever carries a stored secret (source or subscription secret, key hash);
+//   - afterwards all three services answer /healthz and the gateway's /readyz is 200.
+
+const BATCH = 16;
+// 431: Node itself refuses a request line and headers over 16 KiB.
+const ALLOWED = new Set([200, 201, 202, 204, 400, 404, 413, 415, 431]);
+
+let cluster: Cluster;
+const ids = {
+  source: [] as string[],
+  subscription: [] as string[],
+  webhook: [] as string[],
+  key: [] as string[],
+  job: [] as string[],
+};
+const tally = new Tally();
+
+beforeAll(async () => {
+  cluster = await startCluster({ env: { LOG_LEVEL: "warn" } });
+  const api = apiClient(cluster.gatewayUrl, cluster.adminKey);
+  for (const provider of ["github", "stripe", "standard-webhooks", "hmac-sha256"] as const) {
+    const s = await api.post<{ id: string; secret: string }>("/api/v1/sources", {
+      name: provider,
+      provider,
+    });
+    expect(s.status, s.text).toBe(201);
+    ids.source.push(s.body.id);
+    if (provider === "github") {
+      const body = '{"fuzz":"admin"}';
+      const sent = await api.call<{ id: string }>("POST", `/api/v1/webhooks/${s.body.id}`, {
+        body,
+        headers: signAs("github", { body, secret: s.body.secret, now: new Date() }),
+        key: null,
+      });
+      ids.webhook.push(sent.body.id);
+    }
+  }
+  for (const port of [9, 10]) {
+    const sub = await api.post<{ id: string }>("/api/v1/subscriptions", {
+      url: `http://127.0.0.1:${port}/fuzz`,
+      eventTypes: ["*"],
+    });
+    ids.subscription.push(sub.body.id);
+  }
+  for (let i = 0; i < 4; i++) {
+    const key = await api.post<{ id: string }>("/api/v1/api-keys", {
+      name: `k${i}`,
+      scopes: ["events:read"],
+    });
+    ids.key.push(key.body.id);
+  }
+  const job = await api.post<{ id: string }>("/api/v1/replays", { sourceId: "src_none" });
+  ids.job.push(job.body.id);
+}, 120_000);
+
+afterAll(async () => {
+  await cluster?.destroy();
+});
+
+// ── generators ────────────────────────────────────────────────────────────────────────────────
+
+const text = fc.oneof(
+  { weight: 5, arbitrary: fc.string({ maxLength: 40 }) },
+  { weight: 2, arbitrary: fc.string({ unit: "grapheme", maxLength: 40 }) },
+  { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 20 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 200, max: 3000 }).map((n) => "x".repeat(n)) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "",
+      " ",
+      "__proto__",
+      "constructor",
+      "' OR 1=1 --",
+      "\\u0000",
+      "../../etc/passwd",
+    ),
+  },
+);
+/** A value of any JSON type, biased towards the ones a field might expect. */
+const anyValue = fc.oneof(
+  { weight: 4, arbitrary: text },
+  {
+    weight: 2,
+    arbitrary: fc.oneof(
+      fc.integer(),
+      fc.double(),
+      fc.constantFrom(0, -1, 1e21, Number.MAX_SAFE_INTEGER),
+    ),
+  },
+  { weight: 1, arbitrary: fc.boolean() },
+  { weight: 1, arbitrary: fc.constant(null) },
+  { weight: 2, arbitrary: fc.array(text, { maxLength: 4 }) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+);
+const datetime = fc.oneof(
+  fc
+    .date({ min: new Date(0), max: new Date(8.64e15), noInvalidDate: true })
+    .map((d) => d.toISOString()),
+  fc.constantFrom("2024-99-99T00:00:00Z", "2024-01-01", "now", "-000001-01-01T00:00:00Z"),
+);
+const url = fc.oneof(
+  fc.constantFrom(
+    "http://127.0.0.1:9/x",
+    "https://127.0.0.1/",
+    "http://[::1]/",
+    "http://10.0.0.1/",
+    "http://169.254.169.254/latest",
+    "file:///etc/passwd",
+    "http://user:pw@127.0.0.1/",
+    "gopher://127.0.0.1",
+    "http://0x7f000001/",
+    "http://2130706433/",
+  ),
+  fc.ipV4().map((ip) => `http://${ip}:${8000}/hook`),
+  fc.ipV6().map((ip) => `https://[${ip}]/hook`),
+  text,
+);
+
+/** Known field names per route, each with values of the right type and of every other type. */
+const FIELDS: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
+  "POST /api/v1/sources": {
+    name: text,
+    provider: fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.constantFrom("github", "stripe", "standard-webhooks", "hmac-sha256"),
+      },
+      text,
+    ),
+    secret: text,
+    options: fc.oneof(
+      fc.record(
+        {
+          signatureHeader: text,
+          encoding: fc.oneof(fc.constantFrom("hex", "base64"), text),
+          deliveryIdHeader: text,
+          eventTypeHeader: text,
+        },
+        { requiredKeys: [] },
+      ),
+      anyValue,
+    ),
+  },
+  "POST /api/v1/sources/:id/rotate-secret": { overlapSeconds: anyValue, secret: text },
+  "POST /api/v1/subscriptions": {
+    url,
+    eventTypes: fc.oneof(fc.array(fc.oneof(fc.constant("*"), text), { maxLength: 5 }), anyValue),
+    sourceIds: fc.oneof(fc.array(text, { maxLength: 3 }), anyValue),
+  },
+  "POST /api/v1/subscriptions/:id/rotate-secret": { overlapSeconds: anyValue },
+  "POST /api/v1/replays": {
+    sourceId: text,
+    subscriptionId: text,
+    eventType: text,
+    status: fc.oneof(fc.constantFrom("received", "delivering", "delivered", "failed"), text),
+    from: datetime,
+    to: datetime,
+    dryRun: fc.oneof(fc.constant(true), anyValue),
+    ratePerSecond: fc.oneof(fc.integer({ min: -5, max: 2000 }), anyValue),
+  },
+  "POST /api/v1/api-keys": {
+    name: text,
+    scopes: fc.oneof(
+      fc.array(fc.oneof(fc.constantFrom(...SCOPES), text), { maxLength: 12 }),
+      anyValue,
+    ),
+    expiresAt: fc.oneof(datetime, anyValue),
+  },
+};
+const QUERY: Record<string, Record<string, fc.Arbitrary<string>>> = {
+  "GET /api/v1/events": {
+    sourceId: fc.oneof(fc.constantFrom("src_x"), fc.string({ maxLength: 70 })),
+    status: fc.oneof(fc.constantFrom("received", "delivered", "failed"), fc.string()),
+    cursor: fc.oneof(fc.nat().map(String), fc.string(), fc.constant("99999999999999999999")),
+    limit: fc.oneof(fc.integer({ min: -10, max: 500 }).map(String), fc.string()),
+  },
+  "GET /api/v1/dead-letters": {
+    kind: fc.oneof(fc.constantFrom("delivery", "pipeline"), fc.string()),
+    limit: fc.oneof(fc.integer({ min: -10, max: 500 }).map(String), fc.string()),
+    cursor: fc.oneof(fc.constant("9999999999999"), fc.nat().map(String), fc.string()),
+  },
+};
+
+const objectFor = (route: string) =>
+  fc
+    .tuple(
+      fc.record(FIELDS[route] ?? {}, { requiredKeys: [] }),
+      fc.dictionary(
+        fc.oneof(token(12), fc.constantFrom("__proto__", "constructor", "id")),
+        anyValue,
+        { maxKeys: 2 },
+      ),
+      fc.integer({ min: 0, max: 9 }),
+    )
+    .map(([known, unknown, roll]) => (roll < 7 ? known : { ...unknown, ...known }));
+
+interface AdminCase {
+  route: AdminRoute;
+  request: RawRequest;
+}
+
+function idFor(route: AdminRoute): fc.Arbitrary<string> {
+  const pool = route.path.startsWith("/api/v1/sources")
+    ? ids.source
+    : route.path.startsWith("/api/v1/subscriptions")
+      ? ids.subscription
+      : route.path.startsWith("/api/v1/events")
+        ? ids.webhook
+        : route.path.startsWith("/api/v1/api-keys")
+          ? ids.key
+          : route.path.startsWith("/api/v1/replays")
+            ? ids.job
+            : [];
+  return fc.oneof(
+    { weight: 3, arbitrary: pool.length > 0 ? fc.constantFrom(...pool) : fc.uuid() },
+    { weight: 1, arbitrary: fc.uuid() },
+    { weight: 3, arbitrary: hostileSegment },
+  );
+}
+
+const adminCase = (key: string): fc.Arbitrary<AdminCase> =>
+  fc.constantFrom(...ADMIN_ROUTES).chain((route) => {
+    const name = `${route.method} ${route.path}`;
+    const query = QUERY[name];
+    return fc
+      .record({
+        id: idFor(route),
+        query: fc.oneof(
+          { weight: 3, arbitrary: fc.constant("") },
+          {
+            weight: 4,
+            arbitrary: fc
+              .record(query ?? { x: fc.string() }, { requiredKeys: [] })
+              .map((q) => new URLSearchParams(q as Record<string, string>).toString()),
+          },
+          {
+            weight: 1,
+            arbitrary: fc
+              .array(
+                fc.tuple(
+                  fc.oneof(
+                    token(10),
+                    fc.constantFrom("limit", "cursor", "__proto__[x]", "sourceId[]"),
+                  ),
+                  fc.string({ maxLength: 30 }),
+                ),
+                { maxLength: 4 },
+              )
+              .map((pairs) =>
+                pairs
+                  .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+                  .join("&"),
+              ),
+          },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom("%", "a=%zz", "limit=1&limit=2", "=", "&&&", "a[b][c][d]=1"),
+          },
+        ),
+        body: fc.oneof(
+          { weight: 6, arbitrary: objectFor(name).map((o) => Buffer.from(JSON.stringify(o))) },
+          { weight: 2, arbitrary: anyBody },
+          { weight: 1, arbitrary: fc.constant(Buffer.alloc(70 * 1024, 0x20)) },
+          { weight: 1, arbitrary: fc.constant(Buffer.alloc(0)) },
+        ),
+        contentType: fc.oneof(
+          { weight: 8, arbitrary: fc.constant("application/json") },
+          {
+            weight: 2,
+            arbitrary: fc.constantFrom(
+              "application/json; charset=utf-8",
+              "application/json; charset=latin1",
+              "application/json; charset=utf-16",
+              "text/plain",
+              "application/x-www-form-urlencoded",
+              "application/merge-patch+json",
+              "",
+            ),
+          },
+        ),
+        encoding: sometimes(contentEncoding),
+        gzip: fc.boolean(),
+        extra: extraHeaders(["authorization"]),
+      })
+      .map((g) => {
+        let body =
+          route.method === "POST" ? g.body : g.body.length > 0 && g.gzip ? g.body : undefined;
+        if (g.encoding === "gzip" && g.gzip && body) body = gzipSync(body);
+        const headers: Record<string, string> = {
+          ...g.extra,
+          authorization: `Bearer ${key}`,
+          ...(g.contentType ? { "content-type": g.contentType } : {}),
+          ...(g.encoding ? { "content-encoding": g.encoding } : {}),
+        };
+        const path = `${route.path.replace(":id", g.id)}${g.query ? `?${g.query}` : ""}`;
+        const request = { method: route.method, path, headers, body };
+        return Object.assign({ route, request }, { [fc.toStringMethod]: () => summary(request) });
+      });
+  });
+
+function summary(r: RawRequest): string {
+  const body = r.body?.toString("latin1") ?? "";
+  return `${r.method} ${r.path.slice(0, 300)} headers=${JSON.stringify(r.headers).slice(0, 300)} body(${body.length})=${JSON.stringify(body.slice(0, 300))}`;
+}
+
+// Stored secrets that must never come back after creation (API3, property-level authorization).
+const SECRET_FIELDS = /"(keyHash|key_hash|previousSecret|previous_secret|sealed|ciphertext)"\s*:/;
+
+function check(c: AdminCase, res: RawResponse): string | undefined {
+  const req = c.request;
+  tally.add(`${res.status}`);
+  const bug = res.status >= 500 || res.status < 0 ? knownBug(req, res) : undefined;
+  if (bug) {
+    tally.add(`known ${bug.id}`);
+    return undefined;
+  }
+  if (res.status < 0) return `an answer the client cannot read (${res.text})`;
+  const hardening = hardeningProblem(res);
+  if (hardening) return `the answer lacks hardening: ${hardening}`;
+  if (res.status === 0) return mayReset(req) ? undefined : `the connection was reset (${res.text})`;
+  if (!ALLOWED.has(res.status)) return `answered ${res.status}`;
+  const isProblem = String(res.headers["content-type"] ?? "").startsWith(
+    "application/problem+json",
+  );
+  // Node's own parser refusals (a request line it cannot read) carry no body and no type.
+  if (res.status >= 400 && res.text !== "" && !isProblem)
+    return "a refusal that is not problem+json";
+  const requestText = `${req.path}\n${req.body?.toString("latin1") ?? ""}`;
+  // Successes may quote what the operator asked to see (a delivery's last error, say); refusals
+  // must say nothing about the inside.
+  const leaks = res.status >= 400 ? leaksIn(res.text, requestText) : [];
+  if (leaks.length > 0) return `the answer leaks: ${leaks.join(", ")}`;
+  if (SECRET_FIELDS.test(res.text)) return "the answer carries a stored secret";
+  if (req.method === "GET" && /"secret"\s*:/.test(res.text)) return "a read returns a secret";
+  return undefined;
+}
+
+describe("admin API fuzzing", () => {
+  it(
+    "never 5xx; bad input is 400/404/413/415 problem+json that leaks nothing",
+    async () => {
+      const total = fuzzRequests();
+      const client = rawClient(cluster.gatewayUrl, BATCH);
+      const started = Date.now();
+      let sent = 0;
+      try {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(adminCase(cluster.adminKey), { minLength: BATCH, maxLength: BATCH }),
+            async (batch) => {
+              const responses = await inParallel(
+                batch.map((c) => () => client.send(c.request)),
+                BATCH,
+              );
+              sent += batch.length;
+              batch.forEach((c, i) => {
+                // biome-ignore lint/style/noNonNullAssertion: same length
+                const res = responses[i]!;
+                const problem = check(c, res);
+                if (problem)
+                  throw new Error(
+                    `${problem}\n  ${summary(c.request)}\n  → ${res.status} ${res.text.slice(0, 400)}`,
+                  );
+              });
+            },
+          ),
+          { numRuns: Math.ceil(total / BATCH), endOnFailure: true },
+        );
+      } finally {
+        client.close();
+        const seconds = ((Date.now() - started) / 1000).toFixed(1);
+        console.log(`admin fuzz: ${sent} requests in ${seconds}s; statuses ${tally}`);
+      }
+      expect(sent).toBeGreaterThanOrEqual(total);
+    },
+    fuzzTimeoutMs(),
+  );
+
+  it("leaves every service healthy and the gateway ready", async () => {
+    const health = await clusterHealth(cluster);
+    console.log(`admin fuzz: health after the run ${JSON.stringify(health)}`);
+    expect(Object.values(health).every((s) => s === 200)).toBe(true);
+    expect(Object.keys(health)).toHaveLength(4);
+  });
+});
+
+// Pinned reproductions of the recorded defects (docs/security.md, "Findings"), written as the
+// correct behaviour and marked `fails`: when a fix lands, its test turns red; then drop the
+// `.fails` here and the entry in known-bugs.ts.
+describe("known bugs of the admin API (docs/security.md)", () => {
+  const send = (
+    r: Omit<RawRequest, "headers"> & { headers?: Record<string, string> },
+    key: string | null = cluster.adminKey,
+  ) => {
+    const client = rawClient(cluster.gatewayUrl, 1);
+    return client
+      .send({ ...r, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...r.headers } })
+      .finally(() => client.close());
+  };
+  const json = (value: unknown) => ({
+    "content-type": "application/json",
+    body: Buffer.from(JSON.stringify(value)),
+  });
+
+  it.fails("F-01: a malformed %-escape in a path parameter is a 4xx", async () => {
+    const res = await send({ method: "GET", path: "/api/v1/events/%E0%A4%A" });
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it.fails("F-02: a body that does not decode with its Content-Encoding is a 400", async () => {
+    const res = await send({
+      method: "POST",
+      path: "/api/v1/sources",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: Buffer.from("not gzip"),
+    });
+    expect(res.status).toBe(400);
+  });
+
+  it.fails("F-03: a NUL in an admin field is a 400, not a Postgres error", async () => {
+    const { body, ...headers } = json({ name: "a\u0000b", provider: "github" });
+    const res = await send({ method: "POST", path: "/api/v1/sources", headers, body });
+    expect(res.status).toBe(400);
+  });
+
+  it.fails("F-05: a subscription url that is not a URL is a 400", async () => {
+    const { body, ...headers } = json({ url: "not a url", eventTypes: ["*"] });
+    const res = await send({ method: "POST", path: "/api/v1/subscriptions", headers, body });
+    expect(res.status).toBe(400);
+  });
+
+  it.fails("F-07: an unauthenticated request is refused (401) before its body is parsed", async () => {
+    const res = await send(
+      {
+        method: "POST",
+        path: "/api/v1/sources",
+        headers: { "content-type": "application/json" },
+        body: Buffer.from("{not json"),
+      },
+      null,
+    );
+    expect(res.status).toBe(401);
+  });
+});
