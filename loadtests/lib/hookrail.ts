@@ -6,7 +6,7 @@ import http from "k6/http";
 /** Where Hookrail is, and the admin key the setup step uses (compose defaults). */
 export const config = {
   gateway: __ENV.HOOKRAIL_URL || "http://localhost:8080",
-  adminKey: __ENV.ADMIN_API_KEY || "hookrail-demo-admin-key",
+  adminKey: __ENV.ADMIN_API_KEY || "dev-admin-key-change-me",
   /** The subscriber deliveries go to: the compose cluster's demo subscriber by default. */
   subscriberUrl: __ENV.SUBSCRIBER_URL || "http://demo-subscriber:8080/hooks",
 };
