@@ -120,7 +120,7 @@ describe.each([
       },
     });
     // Ops requests first: had they made spans, those would be exported before the webhooks'.
-    for (const port of Object.values(cluster.opsPorts)) {
+    for (const port of [...cluster.processes.keys()].map((name) => cluster.opsPorts[name])) {
       for (const path of OPS_PATHS) {
         const res = await fetch(`http://127.0.0.1:${port}${path}`, {
           signal: AbortSignal.timeout(5_000),
@@ -242,7 +242,7 @@ describe.each([
   });
 
   it("does not trace /metrics, /healthz or /readyz", () => {
-    const opsPorts = new Set(Object.values(cluster.opsPorts));
+    const opsPorts = new Set([...cluster.processes.keys()].map((name) => cluster.opsPorts[name]));
     const opsSpans = receiver.spans.filter(
       (s) =>
         s.kind === "server" &&
