@@ -25,6 +25,13 @@ describe("RateLimiter", () => {
     expect(allowed).toBeGreaterThanOrEqual(90);
   });
 
+  it("fails open, to the limit of one window, when the shared store cannot be written", async () => {
+    const broken = { add: async () => Promise.reject(new Error("read-only transaction")) };
+    const limiter = new RateLimiter(broken, () => 3_000);
+    const results = await Promise.all(Array.from({ length: 12 }, () => limiter.take("k", 10)));
+    expect(results.filter((r) => r.allowed)).toHaveLength(10);
+  });
+
   it("keeps keys apart, and a limit of 0 means no limit", async () => {
     const limiter = new RateLimiter(new MemoryLeaseStore(), () => 1_000);
     for (let i = 0; i < 3; i++) await limiter.take("a", 3);

@@ -52,7 +52,16 @@ export class RateLimiter {
 
   private async lease(key: string, local: Local, limit: number): Promise<void> {
     const want = Math.max(1, Math.ceil(limit / 20));
-    const after = await this.store.add(key, local.window, want);
+    let after: number;
+    try {
+      after = await this.store.add(key, local.window, want);
+    } catch {
+      // The shared store is down or read-only: fail open for this window (up to the limit in each
+      // replica) rather than refuse every webhook because a counter cannot be written.
+      local.tokens += limit;
+      local.exhausted = true;
+      return;
+    }
     const granted = Math.max(0, Math.min(want, limit - (after - want)));
     local.tokens += granted;
     if (granted < want) local.exhausted = true;

@@ -1,29 +1,22 @@
 import { type ChildProcess, execFile } from "node:child_process";
-import { rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { forgetDir, forgetPid, rememberDir, rememberPid } from "./leftovers.js";
 
-// Every child the suite starts, by its own pid: a case that fails half-way still leaves nothing
-// running, and nothing that belongs to someone else is ever touched. Daemons (the postmaster)
-// and temp dirs are remembered too, for when the test process ends before a case's teardown.
-const children = new Set<ChildProcess>();
-const daemons = new Set<number>();
-const dirs = new Set<string>();
-process.once("exit", () => {
-  for (const child of children) killQuietly(child.pid, "SIGKILL");
-  for (const pid of daemons) killQuietly(pid, "SIGKILL");
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+// Every process the suite starts is remembered by its own pid until it is gone (leftovers.ts):
+// a case that fails half-way, or a test process that dies, leaves nothing running, and nothing
+// that belongs to someone else is ever touched.
 
-/** Remembers a daemon this suite started (not its child), until `forgetDaemon`. */
-export const trackDaemon = (pid: number) => daemons.add(pid);
-export const forgetDaemon = (pid: number) => daemons.delete(pid);
+/** Remembers a daemon this suite started (not its child, e.g. the postmaster), until `forgetDaemon`. */
+export const trackDaemon = (pid: number) => rememberPid(pid);
+export const forgetDaemon = (pid: number) => forgetPid(pid);
 
 /** Remembers `child` until it exits, so it is killed if the test process ends first. */
 export function track(child: ChildProcess): ChildProcess {
-  children.add(child);
-  child.once("exit", () => children.delete(child));
+  const pid = child.pid;
+  rememberPid(pid);
+  child.once("exit", () => forgetPid(pid));
   return child;
 }
 
@@ -69,13 +62,13 @@ export function run(
 /** A new directory under the OS temp dir, removed by the teardown it is registered with. */
 export async function tempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `hookrail-faults-${prefix}-`));
-  dirs.add(dir);
+  rememberDir(dir);
   return dir;
 }
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
-  dirs.delete(dir);
+  forgetDir(dir);
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
