@@ -23,32 +23,64 @@ const cron = () =>
 export const BackupAgentEnv = z
   .object({
     ...commonEnv,
-    /** The ops port: /metrics, /healthz, /readyz. */
-    METRICS_PORT: port().default(9467),
-    /** Where backups are written, one directory each. Relative: from where pnpm was started. */
-    BACKUP_DIR: z.string().min(1).default("./backups"),
-    /** Take a backup this long after the last good one, e.g. `6h`. The default when no BACKUP_CRON. */
-    BACKUP_INTERVAL: duration().optional(),
-    /** Or at the times of a 5-field cron expression, in UTC, e.g. `30 2 * * *`. */
-    BACKUP_CRON: cron().optional(),
-    /** After a failed backup, try again this much later (rather than a whole interval). */
-    BACKUP_RETRY_AFTER: duration().prefault("15m"),
-    /** How each backup is verified after it is taken: 1 checksums, 2 structure, 3 scratch restore; 0 not at all. */
-    BACKUP_VERIFY_LEVEL: z.coerce.number().int().min(0).max(3).default(3),
-    /** Retention: the newest N verified backups… */
-    BACKUP_KEEP_LAST: count(7, 1),
-    /** …plus the newest of each of the last N days that have one… */
-    BACKUP_KEEP_DAILY: count(7),
-    /** …plus the newest of each of the last N weeks that have one. */
-    BACKUP_KEEP_WEEKLY: count(4),
-    /** Server on which level-3 verification creates (and drops) scratch databases. Default: DATABASE_URL's. */
-    BACKUP_SCRATCH_DATABASE_URL: postgresUrl().optional(),
-    /** Directory of pg_dump and pg_restore, e.g. /usr/lib/postgresql/17/bin. Default: PATH. */
-    PG_BIN_DIR: z.string().min(1).optional(),
-    /** nats-server binary for level-3 verification, the production version. Default: found on PATH or in /usr/sbin. */
-    NATS_SERVER_BIN: z.string().min(1).optional(),
-    /** Set by pnpm to where it was started; relative BACKUP_DIRs are taken from there. */
-    INIT_CWD: z.string().optional(),
+    METRICS_PORT: port().default(9467).describe("The ops port: /metrics, /healthz, /readyz."),
+    BACKUP_DIR: z
+      .string()
+      .min(1)
+      .default("./backups")
+      .describe(
+        "Where backups are written, one directory each. Relative: from where pnpm was started.",
+      ),
+    BACKUP_INTERVAL: duration()
+      .optional()
+      .describe(
+        "Take a backup this long after the last good one, e.g. `12h`. Neither this nor BACKUP_CRON set: every 6 hours.",
+      ),
+    BACKUP_CRON: cron()
+      .optional()
+      .describe("Or at the times of a 5-field cron expression, in UTC, e.g. `30 2 * * *`."),
+    BACKUP_RETRY_AFTER: duration()
+      .prefault("15m")
+      .describe("After a failed backup, try again this much later (rather than a whole interval)."),
+    BACKUP_VERIFY_LEVEL: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(3)
+      .default(3)
+      .describe(
+        "How each backup is verified after it is taken: 1 checksums, 2 structure, 3 scratch restore; 0 not at all.",
+      ),
+    BACKUP_KEEP_LAST: count(7, 1).describe("Retention: the newest N verified backups…"),
+    BACKUP_KEEP_DAILY: count(7).describe(
+      "…plus the newest of each of the last N days that have one…",
+    ),
+    BACKUP_KEEP_WEEKLY: count(4).describe(
+      "…plus the newest of each of the last N weeks that have one.",
+    ),
+    BACKUP_SCRATCH_DATABASE_URL: postgresUrl()
+      .optional()
+      .describe(
+        "Server on which level-3 verification creates (and drops) scratch databases. Default: DATABASE_URL's.",
+      ),
+    PG_BIN_DIR: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Directory of pg_dump and pg_restore, e.g. /usr/lib/postgresql/17/bin. Default: PATH.",
+      ),
+    NATS_SERVER_BIN: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "nats-server binary for level-3 verification, the production version. Default: found on PATH or in /usr/sbin.",
+      ),
+    INIT_CWD: z
+      .string()
+      .optional()
+      .describe("Set by pnpm to where it was started; relative BACKUP_DIRs are taken from there."),
   })
   .superRefine((env, ctx) => {
     if (env.BACKUP_INTERVAL !== undefined && env.BACKUP_CRON !== undefined)
