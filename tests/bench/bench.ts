@@ -5,20 +5,37 @@ import { dirname, join } from "node:path";
 import { apiClient } from "../support/api.js";
 import { type Cluster, NATS_URL, startCluster } from "../support/cluster.js";
 import { startSubscriber } from "../support/subscriber.js";
+import { renderChart } from "./chart.js";
 import { cpuBusyPercent, describeEnvironment } from "./environment.js";
 import { Ledger } from "./ledger.js";
-import { closedLoop, openLoop } from "./load.js";
 import { logProblems } from "./logs.js";
-import { type BenchOptions, parseOptions, USAGE } from "./options.js";
-import { type PhaseTarget, runPhase } from "./phase.js";
+import { type BenchOptions, parseOptions, type Scenario, USAGE } from "./options.js";
 import { type ProfileSummary, summariseProfile, type Window } from "./profile.js";
-import { type BenchResults, formatProfiles, formatResults } from "./report.js";
+import {
+  type BenchResults,
+  type EndToEndResult,
+  formatProfiles,
+  formatResults,
+  type PhaseResult,
+} from "./report.js";
+import {
+  backlogScenario,
+  endToEndScenario,
+  ingestScenario,
+  type ScenarioContext,
+  soakScenario,
+  stepsScenario,
+  warmUp,
+} from "./scenarios.js";
+import { evaluateTargets } from "./targets.js";
 import { githubWebhooks } from "./webhooks.js";
 
 // `pnpm bench`: the three services as processes on this machine's NATS and Postgres (a fresh
-// database and stream prefix), a local subscriber, and load on loopback in three phases:
-// warm-up; saturated ingest (closed loop); paced ingest (open loop) at half of what the pipeline
-// delivered when saturated, where the received→delivered latency is not just queueing.
+// database and stream prefix), a local subscriber, and load on loopback, in scenarios: the
+// gateway against this machine's ceilings (a bare express + publish server, pipelined publishes,
+// 100-row inserts) and against itself with telemetry off, all in the same run; stepped arrival
+// rates; a sustained end-to-end rate; a queued backlog drained; optionally a soak. Ratios to the
+// same-run ceilings are what count on a noisy machine; absolute figures are recorded beside them.
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 let cluster: Cluster | undefined;
@@ -51,53 +68,49 @@ async function main(o: BenchOptions): Promise<number> {
     const sub = await api.post("/api/v1/subscriptions", { url: subscriber.url, eventTypes: ["*"] });
     if (sub.status !== 201) throw new Error(`creating the subscription: ${sub.text}`);
     const environment = await describeEnvironment(NATS_URL, cluster.databaseUrl, busyBefore);
-    const target: PhaseTarget = {
-      port: Number(new URL(cluster.gatewayUrl).port),
-      path: `/api/v1/webhooks/${source.body.id}`,
-      next: githubWebhooks(randomBytes(4).toString("hex"), source.body.secret, o.bodyBytes),
-      ledger,
-      services: new Map([...cluster.processes].map(([name, p]) => [name, p.pid])),
+    const runId = randomBytes(4).toString("hex");
+    const x: ScenarioContext = {
+      o,
+      cluster,
+      natsUrl: NATS_URL,
+      sourceId: source.body.id,
+      runId,
+      log,
+      target: {
+        port: Number(new URL(cluster.gatewayUrl).port),
+        path: `/api/v1/webhooks/${source.body.id}`,
+        next: githubWebhooks(runId, source.body.secret, o.bodyBytes),
+        ledger,
+        services: new Map([...cluster.processes].map(([name, p]) => [name, p.pid])),
+      },
     };
-    const closed = { load: `${o.connections} conns, closed loop`, connections: o.connections };
-    const saturate = (send: () => Promise<void>, until: number) =>
-      closedLoop(send, o.connections, until).then(() => ({}));
     log(`warm-up ${o.warmupMs} ms`);
-    await runPhase(target, {
-      ...closed,
-      name: "warmup",
-      durationMs: o.warmupMs,
-      drainMs: o.drainMs,
-      drive: saturate,
-    });
-    log(`saturated ingest ${o.durationMs} ms`);
-    const ingest = await runPhase(target, {
-      ...closed,
-      name: "ingest",
-      durationMs: o.durationMs,
-      drainMs: o.drainMs,
-      drive: saturate,
-    });
-    const rate =
-      o.rate ?? Math.max(1, Math.round(0.5 * Math.min(ingest.ingestRate, ingest.deliveredRate)));
-    log(`paced ingest ${o.durationMs} ms at ${rate}/s`);
-    const paced = await runPhase(target, {
-      name: "paced",
-      load: `${rate}/s, open loop`,
-      connections: o.connections,
-      durationMs: o.durationMs,
-      drainMs: o.drainMs,
-      drive: (send, until) => openLoop(send, rate, o.connections, until),
-    });
+    await warmUp(x);
+    const has = (s: Scenario) => o.scenarios.has(s);
+    const ingest = has("ingest") ? await ingestScenario(x) : undefined;
+    const steps = has("steps") ? await stepsScenario(x) : undefined;
+    let window: Window | undefined;
+    let e2e: EndToEndResult | undefined;
+    if (has("e2e")) {
+      log(`end to end: ${o.e2eRate}/s for ${o.e2eMs} ms`);
+      e2e = await endToEndScenario(x, "e2e", o.e2eRate, o.e2eMs, 1000);
+      window = e2e.phase.window;
+    }
+    const backlog = has("backlog") ? await backlogScenario(x) : undefined;
+    const soak = has("soak") ? await soakScenario(x) : undefined;
     await new Promise((r) => setTimeout(r, 500)); // would-be duplicates have time to arrive
-    const profiles = profileDir
-      ? await stopAndSummarise(cluster, profileDir, ingest.window)
-      : undefined;
-    const results: BenchResults = {
+    const profiles =
+      profileDir && window ? await stopAndSummarise(cluster, profileDir, window) : undefined;
+    const measured = {
       startedAt,
       argv: process.argv.slice(2),
-      options: o,
+      options: { ...o, scenarios: [...o.scenarios] },
       environment,
-      phases: [ingest, paced],
+      ...(ingest ? { ingest } : {}),
+      ...(steps ? { steps } : {}),
+      ...(e2e ? { e2e } : {}),
+      ...(backlog ? { backlog } : {}),
+      ...(soak ? { soak } : {}),
       totals: {
         accepted: ledger.accepted,
         delivered: ledger.delivered,
@@ -112,10 +125,13 @@ async function main(o: BenchOptions): Promise<number> {
       logProblems: logProblems(cluster.logs),
       ...(profiles ? { profiles } : {}),
     };
+    const results: BenchResults = { ...measured, targets: evaluateTargets(measured, o) };
     await mkdir(dirname(o.out), { recursive: true });
     await writeFile(o.out, `${JSON.stringify(results, null, 2)}\n`);
+    if (steps?.length) await writeChart(o, results, steps);
     if (profiles) process.stderr.write(`${formatProfiles(profiles)}\n\n`);
     process.stdout.write(`${formatResults(results)}\nresults: ${o.out}\n`);
+    if (steps?.length) process.stdout.write(`chart: ${o.chart}\n`);
     const passed = results.checks.everyAcceptedDelivered && results.checks.noErrorAnswers;
     // A smoke run checks only that the runner runs and reports, not the figures.
     return o.smoke ? (ledger.accepted > 0 ? 0 : 1) : passed ? 0 : 1;
@@ -123,6 +139,24 @@ async function main(o: BenchOptions): Promise<number> {
     await cluster?.destroy();
     await subscriber.close();
   }
+}
+
+async function writeChart(o: BenchOptions, r: BenchResults, steps: PhaseResult[]) {
+  const e = r.environment;
+  const title = `Hookrail ${e.commit}: stepped arrival rate, ${e.cpus} CPUs, everything co-located (${r.startedAt.slice(0, 16)}Z)`;
+  const svg = renderChart(
+    title,
+    steps.map((p) => ({
+      label: p.load.replace(", open loop", ""),
+      target: Number(p.name.replace("step-", "")),
+      accepted: p.ingestRate,
+      delivered: p.deliveredRate,
+      acceptLatency: p.acceptLatency,
+      deliveryLatency: p.deliveryLatency,
+    })),
+  );
+  await mkdir(dirname(o.chart), { recursive: true });
+  await writeFile(o.chart, svg);
 }
 
 /** Stops the services so they write their profiles, and summarises each over `window`. */
@@ -154,6 +188,8 @@ async function abort(reason: string): Promise<never> {
     process.exit(2);
   }, 15_000);
   kill.unref();
+  // A scenario may have stopped (SIGSTOP) a service: it must run again to hear SIGTERM.
+  for (const p of cluster?.processes.values() ?? []) p.child.kill("SIGCONT");
   await cluster?.destroy().catch(() => undefined);
   process.exit(2);
 }
@@ -170,7 +206,17 @@ if (parsed === "help") {
   process.stdout.write(`${USAGE}\n`);
 } else {
   // Every loop has its own deadline; this one bounds the whole run should something hang.
-  const budgetMs = 120_000 + parsed.warmupMs + 2 * parsed.durationMs + 3 * parsed.drainMs;
+  const o = parsed;
+  const budgetMs =
+    180_000 +
+    o.warmupMs +
+    o.rounds * 3 * o.slotMs +
+    2 * o.slotMs +
+    o.steps.length * (o.stepMs + o.drainMs) +
+    (o.e2eMs + o.drainMs) +
+    2 * Math.max(o.drainMs, o.backlog * 5) +
+    (o.scenarios.has("soak") ? o.soakMs + o.drainMs : 0) +
+    5 * o.drainMs;
   setTimeout(() => void abort(`gave up after ${budgetMs} ms`), budgetMs).unref();
   process.once("SIGINT", () => void abort("interrupted"));
   process.once("SIGTERM", () => void abort("terminated"));

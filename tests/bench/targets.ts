@@ -1,0 +1,106 @@
+import type { BenchOptions } from "./options.js";
+import type { BenchResults, TargetRow } from "./report.js";
+
+// The targets of issue 7, for this 2-core machine with everything co-located. Each is evaluated
+// from what the run measured; a scenario that did not run leaves its rows out.
+
+const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
+
+export function evaluateTargets(
+  r: Omit<BenchResults, "targets">,
+  o: Pick<BenchOptions, "e2eRate" | "e2eMs">,
+): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const targets = r.ingest?.comparison.targets ?? [];
+  const ceiling = targets.find((t) => t.name === "express+publish");
+  const gateway = targets.find((t) => t.name === "gateway");
+  const off = targets.find((t) => t.name === "gateway, telemetry off");
+  if (ceiling && gateway) {
+    const ratio = gateway.rate / ceiling.rate;
+    rows.push({
+      figure: "gateway ingest vs express+publish",
+      target: "≥ 75% of the ceiling",
+      measured: `${gateway.rate.toFixed(0)}/s of ${ceiling.rate.toFixed(0)}/s = ${pct(ratio)}`,
+      met: ratio >= 0.75,
+    });
+    rows.push({
+      figure: "gateway 202 p99, 50 connections",
+      target: "≤ 20 ms",
+      measured: `${gateway.latency.p99.toFixed(1)} ms (ceiling ${ceiling.latency.p99.toFixed(1)} ms)`,
+      met: gateway.latency.p99 <= 20,
+    });
+  }
+  if (gateway && off) {
+    const cost = 1 - gateway.rate / off.rate;
+    rows.push({
+      figure: "telemetry cost (ingest throughput)",
+      target: "≤ 10%",
+      measured: `${gateway.rate.toFixed(0)}/s on vs ${off.rate.toFixed(0)}/s off = ${pct(cost)}`,
+      met: cost <= 0.1,
+    });
+  }
+  if (r.e2e) {
+    const p = r.e2e.phase;
+    const b = r.e2e.backlog;
+    const q = Math.max(1, Math.floor(b.length / 4));
+    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / (xs.length || 1);
+    const growth = mean(b.slice(-q)) - mean(b.slice(0, q));
+    const growing = growth > Math.max(100, 0.05 * o.e2eRate);
+    const errors = Object.values(p.errors).reduce((a, n) => a + n, 0);
+    const sustained = p.ingestRate >= 0.98 * o.e2eRate;
+    rows.push({
+      figure: `end to end, ${o.e2eRate}/s for ${o.e2eMs / 1000} s`,
+      target: "sustained, p95 ≤ 100 ms, p99 ≤ 250 ms, backlog flat, 0 errors",
+      measured:
+        `${p.ingestRate.toFixed(0)}/s accepted, ${p.deliveredRate.toFixed(0)}/s delivered; ` +
+        `p95 ${p.deliveryLatency.p95.toFixed(0)} ms, p99 ${p.deliveryLatency.p99.toFixed(0)} ms; ` +
+        `backlog ${growing ? "growing" : "flat"} (${growth >= 0 ? "+" : ""}${growth.toFixed(0)}); ${errors} errors` +
+        (p.skipped ? `, ${p.skipped} sends skipped` : ""),
+      met:
+        sustained &&
+        p.deliveryLatency.p95 <= 100 &&
+        p.deliveryLatency.p99 <= 250 &&
+        !growing &&
+        errors === 0,
+    });
+    const worst = Object.entries(r.e2e.memory).sort(([, a], [, b]) => b.max - a.max)[0];
+    if (worst)
+      rows.push({
+        figure: "RSS per service at the end-to-end load",
+        target: "≤ 200 MiB",
+        measured: Object.entries(r.e2e.memory)
+          .map(([s, m]) => `${s} ${m.max.toFixed(0)}`)
+          .join(", "),
+        met: worst[1].max <= 200,
+      });
+  }
+  if (r.backlog) {
+    const d = r.backlog.drain;
+    const inserts = r.ingest?.ceilings.inserts.rate;
+    rows.push({
+      figure: `backlog drain, ${r.backlog.queued} queued`,
+      target: "≥ 15,000 events/s appended",
+      measured:
+        `${d.eventsPerSecond.toFixed(0)} events/s` +
+        (inserts
+          ? ` (${pct(d.eventsPerSecond / inserts)} of ${inserts.toFixed(0)} rows/s inserted in batches of 100)`
+          : ""),
+      met: d.eventsPerSecond >= 15_000 && d.leftPending === 0,
+    });
+  }
+  if (r.soak) {
+    const flat = Object.values(r.soak.memory).every((m) => m.slopeMiBPerMinute <= 1);
+    rows.push({
+      figure: `RSS over a ${r.soak.minutes.toFixed(0)}-minute soak at ${r.soak.rate}/s`,
+      target: "flat (≤ 1 MiB/min over the second half), ≤ 200 MiB",
+      measured: Object.entries(r.soak.memory)
+        .map(
+          ([s, m]) =>
+            `${s} ${m.first.toFixed(0)}→${m.last.toFixed(0)} MiB (${m.slopeMiBPerMinute.toFixed(2)}/min)`,
+        )
+        .join(", "),
+      met: flat && Object.values(r.soak.memory).every((m) => m.max <= 200),
+    });
+  }
+  return rows;
+}
