@@ -125,6 +125,8 @@ const OTHER_PATHS: Record<string, RegExp> = {
   "8222": /^\/(healthz|jsz|connz|varz|routez|subsz|accountz)?$/,
   "16686": /^\/(search|api\/traces|api\/services|trace\/[^/]+)?$/,
   "3000": /^\/(d\/[\w-]+(\/[\w-]+)?|api\/health|alerting\/list)?$/,
+  // Postgres: the path is a database
+  "5432": /^\/(hookrail|postgres)$/,
 };
 
 /** Metric names in docs/observability.md's metrics table; names ending in `*` are prefixes. */
@@ -260,7 +262,10 @@ export function commandProblems(text: string, real: Reality): string[] {
     for (const m of snippet.matchAll(/(?:^|[\s`(])backup\s+([a-z]+)/g)) {
       if (/docker compose exec backup-agent/.test(snippet)) continue; // the helper's definition
       const sub = m[1] ?? "";
-      if (!BACKUP_COMMANDS.has(sub) && !/^(the|a|is|and|that|of|to|in|files?)$/.test(sub))
+      if (
+        !BACKUP_COMMANDS.has(sub) &&
+        !/^(the|a|is|and|that|of|to|in|files?|failed|failure|agent|disk|dir)$/.test(sub)
+      )
         problems.push(`backup ${sub}: no such backup command`);
     }
     problems.push(...urlProblems(snippet, real));
@@ -308,7 +313,7 @@ function urlProblems(snippet: string, real: Reality): string[] {
   const isDelete = /\s-X\s*DELETE\b/.test(snippet);
   const method = isDelete ? "DELETE" : isPost ? "POST" : "GET";
   for (const m of snippet.matchAll(
-    /(?:\$\{?API\}?|(?:https?:\/\/)?(?:localhost|127\.0\.0\.1):(\d+))(\/[^\s'"`)\\]*)?/g,
+    /(?:\$\{?API\}?|(?:https?:\/\/)?(?:[\w-]+@)?(?:localhost|127\.0\.0\.1):(\d+))(\/[^\s'"`);\\]*)?/g,
   )) {
     const port = m[1] ?? "8080";
     const path = (m[2] ?? "").replace(/[?#].*$/, "").replace(/\/$/, "") || "";
