@@ -19,7 +19,7 @@ export const options: Options = {
   },
   thresholds: {
     http_req_failed: ["rate<0.001"],
-    "http_req_duration{name:ingest}": ["p(99)<50"],
+    "http_req_duration{name:ingest}": ["p(99)<=20"],
     checks: ["rate>0.999"],
   },
   teardownTimeout: "300s",
