@@ -8,7 +8,7 @@ import type { ScopeGuard } from "./auth.js";
 import { recordAdminEvent } from "./record.js";
 import { parseInput } from "./validate.js";
 
-const Overlap = z
+export const Overlap = z
   .object({
     /** How long the previous secret stays valid; a day by default. */
     overlapSeconds: z.coerce
