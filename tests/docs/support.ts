@@ -179,8 +179,11 @@ export function grafanaPanels(): Set<string> {
       walk(p.panels);
     }
   };
-  for (const file of filesUnder("infra/grafana/dashboards", [".json"]))
-    walk((JSON.parse(read(file)) as Panel).panels);
+  for (const file of filesUnder("infra/grafana/dashboards", [".json"])) {
+    const dashboard = JSON.parse(read(file)) as Panel;
+    if (dashboard.title) titles.add(dashboard.title);
+    walk(dashboard.panels);
+  }
   return titles;
 }
 
@@ -270,7 +273,7 @@ export function commandProblems(text: string, real: Reality): string[] {
     }
     problems.push(...urlProblems(snippet, real));
     for (const m of snippet.matchAll(
-      /docker compose\s+(ps|logs|up|restart|stop|start|exec|kill|rm)\b((?:\s+(?!\||>|;|&&)\S+)*)/g,
+      /docker compose[ \t]+(ps|logs|up|restart|stop|start|exec|kill|rm)\b((?:[ \t]+(?!\||>|;|&&)\S+)*)/g,
     )) {
       const verb = m[1] ?? "";
       const args = (m[2] ?? "").trim().split(/\s+/).filter(Boolean);
