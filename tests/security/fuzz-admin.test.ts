@@ -420,10 +420,10 @@ describe("admin API fuzzing", () => {
   });
 });
 
-// Pinned reproductions of the recorded defects (docs/security.md, "Findings"), written as the
-// correct behaviour and marked `fails`: when a fix lands, its test turns red; then drop the
-// `.fails` here and the entry in known-bugs.ts.
-describe("known bugs of the admin API (docs/security.md)", () => {
+// The fuzzers' findings (docs/security.md, "Findings"). Fixed ones keep their reproduction as a
+// regression test; an open one is pinned as `it.fails`, written as the correct behaviour, so its
+// fix turns it red (then drop the `.fails`).
+describe("findings of the admin API (docs/security.md)", () => {
   const send = (
     r: Omit<RawRequest, "headers"> & { headers?: Record<string, string> },
     key: string | null = cluster.adminKey,
@@ -437,13 +437,33 @@ describe("known bugs of the admin API (docs/security.md)", () => {
     "content-type": "application/json",
     body: Buffer.from(JSON.stringify(value)),
   });
+  const problemOf = (res: RawResponse) => {
+    expect(String(res.headers["content-type"])).toMatch(/^application\/problem\+json/);
+    return JSON.parse(res.text) as {
+      type: string;
+      detail: string;
+      issues?: { path: string; message: string }[];
+    };
+  };
 
-  it.fails("F-01: a malformed %-escape in a path parameter is a 4xx", async () => {
-    const res = await send({ method: "GET", path: "/api/v1/events/%E0%A4%A" });
-    expect(res.status).toBeLessThan(500);
+  it("F-01 (fixed): a malformed %-escape in a path parameter is a 400 problem", async () => {
+    for (const path of [
+      "/api/v1/events/%E0%A4%A",
+      "/api/v1/sources/%zz/rotate-secret",
+      "/api/v1/api-keys/%",
+    ]) {
+      const method = path.startsWith("/api/v1/api-keys")
+        ? "DELETE"
+        : path.endsWith("secret")
+          ? "POST"
+          : "GET";
+      const res = await send({ method, path });
+      expect(res.status, path).toBe(400);
+      expect(problemOf(res).detail).not.toMatch(/%E0|%zz|decode param/);
+    }
   });
 
-  it.fails("F-02: a body that does not decode with its Content-Encoding is a 400", async () => {
+  it("F-02 (fixed): a body that does not decode with its Content-Encoding is a 400", async () => {
     const res = await send({
       method: "POST",
       path: "/api/v1/sources",
@@ -451,21 +471,98 @@ describe("known bugs of the admin API (docs/security.md)", () => {
       body: Buffer.from("not gzip"),
     });
     expect(res.status).toBe(400);
+    expect(problemOf(res).detail).not.toMatch(/header check|Z_DATA/);
   });
 
-  it.fails("F-03: a NUL in an admin field is a 400, not a Postgres error", async () => {
-    const { body, ...headers } = json({ name: "a\u0000b", provider: "github" });
-    const res = await send({ method: "POST", path: "/api/v1/sources", headers, body });
-    expect(res.status).toBe(400);
+  it("F-03 (fixed): NUL or an unpaired surrogate in any admin input is a 400, not a Postgres error", async () => {
+    const post = (path: string, value: unknown) => ({
+      method: "POST",
+      path,
+      ...split(json(value)),
+    });
+    const split = ({ body, ...headers }: { body: Buffer; "content-type": string }) => ({
+      headers,
+      body,
+    });
+    const bodies = [
+      post("/api/v1/sources", { name: "a\u0000b", provider: "github" }),
+      post("/api/v1/sources", { name: "a\ud800b", provider: "github" }),
+      post("/api/v1/sources", { name: "n", provider: "github", secret: "secret-\u0000-secret" }),
+      post("/api/v1/sources", {
+        name: "n",
+        provider: "hmac-sha256",
+        options: { signatureHeader: "X-Sig\u0000" },
+      }),
+      post("/api/v1/sources", { name: "n", provider: "github", "\u0000": 1 }),
+      post("/api/v1/api-keys", { name: "\udfff", scopes: ["events:read"] }),
+      post("/api/v1/replays", { sourceId: "src_\u0000", dryRun: true }),
+      post("/api/v1/replays", { subscriptionId: "sub_\ud83d", dryRun: true }),
+      post("/api/v1/replays", { eventType: "a\u0000", dryRun: true }),
+      post("/api/v1/subscriptions", {
+        url: "http://127.0.0.1:9/x",
+        eventTypes: ["*"],
+        sourceIds: ["src_\u0000"],
+      }),
+      // The escape as JSON text, nested: what a sender writes, not what a client library makes.
+      {
+        method: "POST",
+        path: "/api/v1/sources",
+        headers: { "content-type": "application/json" },
+        body: Buffer.from(
+          '{"name":"n","provider":"hmac-sha256","options":{"eventTypeHeader":"X-\\u0000"}}',
+        ),
+      },
+      post(`/api/v1/sources/${ids.source[0]}/rotate-secret`, { secret: "new-\u0000-secret" }),
+    ];
+    for (const r of bodies) {
+      const res = await send(r);
+      expect(res.status, `${r.path} ${r.body.toString()}`).toBe(400);
+      const problem = problemOf(res);
+      expect(problem.type).toBe("urn:hookrail:problem:invalid-request");
+      expect(problem.issues?.[0]?.message).toMatch(/NUL|surrogate/);
+    }
+    // Query strings: a 400 too. (A lone surrogate cannot arrive here: bytes that are not UTF-8
+    // decode to U+FFFD.)
+    for (const query of ["sourceId=a%00b", "sourceId[x]=a%00b", "cursor=%00"]) {
+      const res = await send({ method: "GET", path: `/api/v1/events?${query}` });
+      expect(res.status, query).toBe(400);
+    }
+    // Path ids name nothing when they are not of an id's form: 404 before any query.
+    for (const [method, path] of [
+      ["POST", "/api/v1/sources/a%00b/rotate-secret"],
+      ["POST", "/api/v1/subscriptions/a%00b/pause"],
+      ["POST", "/api/v1/subscriptions/sub_%20x/rotate-secret"],
+      ["DELETE", "/api/v1/api-keys/key_%00"],
+    ] as const) {
+      const body = method === "POST" ? json({}) : undefined;
+      const res = await send({
+        method,
+        path,
+        headers: body ? { "content-type": body["content-type"] } : {},
+        body: body?.body,
+      });
+      expect(res.status, path).toBe(404);
+      problemOf(res);
+    }
   });
 
-  it.fails("F-05: a subscription url that is not a URL is a 400", async () => {
-    const { body, ...headers } = json({ url: "not a url", eventTypes: ["*"] });
+  it("F-05 (fixed): a subscription url that is not a URL is a 400 naming the field", async () => {
+    for (const url of ["not a url", "http://", "ftp://example.com/x", ""]) {
+      const { body, ...headers } = json({ url, eventTypes: ["*"] });
+      const res = await send({ method: "POST", path: "/api/v1/subscriptions", headers, body });
+      expect(res.status, url).toBe(400);
+      expect(problemOf(res).issues?.map((i) => i.path)).toContain("url");
+    }
+    const { body, ...headers } = json({ url: "http://user:pw@127.0.0.1:9/x", eventTypes: ["*"] });
     const res = await send({ method: "POST", path: "/api/v1/subscriptions", headers, body });
     expect(res.status).toBe(400);
+    expect(problemOf(res).issues).toContainEqual({
+      path: "url",
+      message: "must not carry credentials",
+    });
   });
 
-  it.fails("F-07: an unauthenticated request is refused (401) before its body is parsed", async () => {
+  it.fails("F-07 (open): an unauthenticated request is refused (401) before its body is parsed", async () => {
     const res = await send(
       {
         method: "POST",

@@ -63,6 +63,24 @@ export class UnsupportedContentType extends HookrailError {
     );
   }
 }
+/** A `Content-Encoding` the server cannot decode (415, RFC 9110 §15.5.16). */
+export class UnsupportedContentEncoding extends HookrailError {
+  constructor() {
+    super("the body's Content-Encoding is not supported", "unsupported-content-encoding");
+  }
+}
+/**
+ * Any other request the HTTP layer refused with a 4xx before a handler ran (Express, body-parser):
+ * the status is kept, the detail is generic.
+ */
+export class RefusedRequest extends HookrailError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message, "refused-request");
+  }
+}
 export class RateLimited extends HookrailError {
   constructor(readonly retryAfterSeconds: number) {
     super("too many requests", "rate-limited");

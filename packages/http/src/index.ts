@@ -4,4 +4,9 @@
  */
 export * from "./errors.js";
 export { notFoundHandler, problemHandler, requestId } from "./middleware.js";
+export {
+  DEFAULT_RETRY_AFTER_SECONDS,
+  isDatabaseUnavailable,
+  toDomainError,
+} from "./normalise.js";
 export { type Problem, sendProblem, toProblem } from "./problem.js";

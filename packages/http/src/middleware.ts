@@ -7,7 +7,8 @@ import { context, propagation, trace } from "@opentelemetry/api";
 export const REQUEST_ID_BAGGAGE = "hookrail.request_id";
 
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { BodyTooLarge, InvalidRequest, NotFound } from "./errors.js";
+import { NotFound } from "./errors.js";
+import { toDomainError } from "./normalise.js";
 import { sendProblem, toProblem } from "./problem.js";
 
 /**
@@ -30,16 +31,6 @@ export function requestId(): RequestHandler {
   };
 }
 
-/** Turns body-parser failures into domain errors, so the one mapping answers them. */
-function normalise(error: unknown): unknown {
-  const e = error as { type?: string; limit?: number; status?: number };
-  if (e?.type === "entity.too.large") return new BodyTooLarge(e.limit ?? 0);
-  if (e?.type === "entity.parse.failed") return new InvalidRequest("the body is not valid JSON");
-  if (e?.type === "encoding.unsupported" || e?.type === "charset.unsupported")
-    return new InvalidRequest("unsupported body encoding");
-  return error;
-}
-
 /**
  * The last middleware: answers every error as problem+json. Unexpected (5xx) errors are logged
  * with their stack and handed to `report` (Sentry); their details never reach the client.
@@ -47,9 +38,14 @@ function normalise(error: unknown): unknown {
 export function problemHandler(options: {
   logger: Logger;
   report?: (error: unknown, requestId: string | undefined) => void;
+  /** Retry-After when the event store is unavailable (default 5). */
+  retryAfterSeconds?: number;
 }): ErrorRequestHandler {
   return (rawError, req, res, _next) => {
-    const error = normalise(rawError);
+    const error = toDomainError(rawError, {
+      contentType: req.get("content-type"),
+      retryAfterSeconds: options.retryAfterSeconds,
+    });
     const rid = currentRequestId() ?? res.getHeader(HeaderName.requestId)?.toString();
     const { problem, retryAfter } = toProblem(error, {
       instance: req.originalUrl.split("?")[0],

@@ -10,7 +10,9 @@ import {
   InvalidSignature,
   NotFound,
   RateLimited,
+  RefusedRequest,
   Unauthenticated,
+  UnsupportedContentEncoding,
   UnsupportedContentType,
 } from "./errors.js";
 
@@ -27,6 +29,8 @@ export interface Problem {
 
 interface Mapping {
   status: number;
+  /** When the status travels with the error rather than with its class. */
+  statusOf?: (e: HookrailError) => number;
   title: string;
   retryAfter?: (e: HookrailError) => number;
   extensions?: (e: HookrailError) => Record<string, unknown>;
@@ -56,6 +60,15 @@ const mappings = new Map<new (...args: never[]) => HookrailError, Mapping>([
   [Conflict, { status: 409, title: "Conflict" }],
   [BodyTooLarge, { status: 413, title: "Body too large" }],
   [UnsupportedContentType, { status: 415, title: "Unsupported content type" }],
+  [UnsupportedContentEncoding, { status: 415, title: "Unsupported content encoding" }],
+  [
+    RefusedRequest,
+    {
+      status: 400,
+      statusOf: (e) => (e as RefusedRequest).status,
+      title: "Request refused",
+    },
+  ],
   [
     RateLimited,
     {
@@ -93,7 +106,7 @@ export function toProblem(
         problem: {
           type: `urn:hookrail:problem:${error.code}`,
           title: m.title,
-          status: m.status,
+          status: m.statusOf?.(error) ?? m.status,
           detail: error.message,
           ...context,
           ...m.extensions?.(error),

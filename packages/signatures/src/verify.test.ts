@@ -51,6 +51,42 @@ describe("verifyWebhook", () => {
     });
   });
 
+  // F-04 (docs/security.md): such a webhook used to get its 202, then be dead-lettered by the
+  // processor, which cannot store it.
+  it("refuses a delivery id or event type Postgres cannot store (NUL, unpaired surrogate)", () => {
+    const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const bodies = [
+      '{"id":"evt_1","type":"order.\\u0000created"}',
+      '{"id":"evt_\\u0000","type":"order.created"}',
+      '{"id":"evt_1","type":"order.\\ud800"}',
+      '{"id":"evt_\\udc00x","type":"order.created"}',
+    ];
+    for (const provider of ["stripe", "standard-webhooks"] as const) {
+      for (const text of bodies) {
+        const body = Buffer.from(text);
+        const headers = signAs(provider, { body, secret, now, deliveryId: "msg_1" });
+        const result = verifyWebhook({ provider, headers, body, secrets: [secret], now });
+        // Standard Webhooks takes its id from a header: only the `type` cases apply to it.
+        if (provider === "standard-webhooks" && text.includes('"type":"order.created"')) {
+          expect(result, text).toMatchObject({ ok: true });
+        } else {
+          expect(result, `${provider} ${text}`).toMatchObject({
+            ok: false,
+            error: { code: "malformed_payload" },
+          });
+        }
+      }
+    }
+    // A paired surrogate (an emoji) is fine, escaped or not.
+    for (const text of ['{"id":"evt_1","type":"\\ud83d\\ude00"}', '{"id":"evt_😀","type":"😀"}']) {
+      const body = Buffer.from(text);
+      const headers = signAs("stripe", { body, secret, now });
+      expect(
+        verifyWebhook({ provider: "stripe", headers, body, secrets: [secret], now }),
+      ).toMatchObject({ ok: true });
+    }
+  });
+
   // Property: for random bodies, the signed original verifies and any single changed byte does not.
   it("accepts 500 random signed bodies per provider and rejects each with one byte flipped", () => {
     const random = seeded(20260301);

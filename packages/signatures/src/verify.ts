@@ -70,5 +70,18 @@ export function verifyWebhook(input: VerifyInput): VerifyResult {
   if (result.eventType.length > MAX_EVENT_TYPE_LENGTH) {
     return fail("malformed_payload", `event type is longer than ${MAX_EVENT_TYPE_LENGTH}`);
   }
+  // Refused before the 202: Postgres can never store such text (`text` holds no NUL, `jsonb` no
+  // `\u0000` and no unpaired surrogate), so once accepted the webhook could only be dead-lettered.
+  if (!storable(result.deliveryId)) {
+    return fail("malformed_payload", "delivery id holds NUL or an unpaired UTF-16 surrogate");
+  }
+  if (!storable(result.eventType)) {
+    return fail("malformed_payload", "event type holds NUL or an unpaired UTF-16 surrogate");
+  }
   return result;
+}
+
+/** Text Postgres can store: well-formed UTF-16 (no unpaired surrogate) without NUL. */
+function storable(text: string): boolean {
+  return text.isWellFormed() && !text.includes("\0");
 }

@@ -8,11 +8,11 @@ import { hashApiKey, type ScopeGuard } from "./auth.js";
 import { newId } from "./ids.js";
 import { recordAdminEvent } from "./record.js";
 import { SCOPES } from "./scopes.js";
-import { parseInput } from "./validate.js";
+import { parseInput, resourceId, text } from "./validate.js";
 
 export const CreateApiKeyBody = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: text().trim().min(1).max(200),
     scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length),
     /** When the key stops working; it never expires when omitted. */
     expiresAt: z.iso.datetime().optional(),
@@ -72,7 +72,7 @@ export function apiKeyRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
   });
 
   router.delete("/api/v1/api-keys/:id", guard("api-keys:write"), async (req, res) => {
-    const id = String(req.params.id);
+    const id = resourceId(req.params.id, "API key");
     const row = await deps.db
       .selectFrom("api_keys")
       .select(["id", "revoked_at"])

@@ -13,11 +13,11 @@ import { z } from "zod";
 import type { GatewayDeps } from "../deps.js";
 import type { ScopeGuard } from "./auth.js";
 import { buildTimeline } from "./timeline.js";
-import { parseInput } from "./validate.js";
+import { parseInput, text } from "./validate.js";
 
 export const ListEventsQuery = z
   .object({
-    sourceId: z.string().min(1).max(64).optional(),
+    sourceId: text().min(1).max(64).optional(),
     status: z.enum(["received", "delivering", "delivered", "failed"]).optional(),
     cursor: z
       .string()

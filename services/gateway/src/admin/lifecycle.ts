@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { GatewayDeps } from "../deps.js";
 import type { ScopeGuard } from "./auth.js";
 import { recordAdminEvent } from "./record.js";
-import { parseInput } from "./validate.js";
+import { parseInput, resourceId, text } from "./validate.js";
 
 export const Overlap = z
   .object({
@@ -18,7 +18,7 @@ export const Overlap = z
       .max(30 * 86_400)
       .default(86_400),
     /** The new secret; generated when omitted (sources only: subscriptions always get a generated one). */
-    secret: z.string().min(8).max(512).optional(),
+    secret: text().min(8).max(512).optional(),
   })
   .strict();
 
@@ -26,7 +26,7 @@ export const Overlap = z
 export function lifecycleRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
   const router = Router();
   const subscription = async (req: Request) => {
-    const id = String(req.params.id);
+    const id = resourceId(req.params.id, "subscription");
     const row = await deps.db
       .selectFrom("subscriptions")
       .selectAll()
@@ -80,7 +80,7 @@ export function lifecycleRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
 
   router.post("/api/v1/sources/:id/rotate-secret", guard("sources:write"), async (req, res) => {
     const input = parseInput(Overlap, req.body, "body");
-    const id = String(req.params.id);
+    const id = resourceId(req.params.id, "source");
     const row = await deps.db
       .selectFrom("sources")
       .selectAll()

@@ -6,14 +6,14 @@ import { z } from "zod";
 import type { GatewayDeps } from "../deps.js";
 import type { ScopeGuard } from "./auth.js";
 import { type ReplayFilter, selectWebhooks } from "./replay-filter.js";
-import { parseInput } from "./validate.js";
+import { parseInput, text } from "./validate.js";
 
 export const BulkReplayBody = z
   .object({
-    sourceId: z.string().min(1).max(64).optional(),
+    sourceId: text().min(1).max(64).optional(),
     /** Replay only to this subscription (it must be active), e.g. after resuming it. */
-    subscriptionId: z.string().min(1).max(64).optional(),
-    eventType: z.string().min(1).max(256).optional(),
+    subscriptionId: text().min(1).max(64).optional(),
+    eventType: text().min(1).max(256).optional(),
     status: z.enum(["received", "delivering", "delivered", "failed"]).optional(),
     from: z.iso.datetime().optional(),
     to: z.iso.datetime().optional(),

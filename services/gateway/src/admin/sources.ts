@@ -6,14 +6,14 @@ import type { GatewayDeps } from "../deps.js";
 import type { ScopeGuard } from "./auth.js";
 import { newId } from "./ids.js";
 import { recordAdminEvent } from "./record.js";
-import { parseInput } from "./validate.js";
+import { parseInput, text } from "./validate.js";
 
 export const CreateSourceBody = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: text().trim().min(1).max(200),
     provider: ProviderName,
     /** The provider's signing secret. Generated (and returned once) when omitted. */
-    secret: z.string().min(8).max(512).optional(),
+    secret: text().min(8).max(512).optional(),
     /** Only for provider hmac-sha256: header names and encoding. */
     options: HmacOptions.optional(),
     /** A chosen id (e.g. `src_alertmanager`, so a sender's URL can be fixed in its config); generated when omitted. */

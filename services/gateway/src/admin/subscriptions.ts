@@ -8,7 +8,7 @@ import type { GatewayDeps } from "../deps.js";
 import type { ScopeGuard } from "./auth.js";
 import { newId } from "./ids.js";
 import { recordAdminEvent } from "./record.js";
-import { parseInput } from "./validate.js";
+import { parseInput, text } from "./validate.js";
 
 const EVENT_TYPE = /^(\*|[A-Za-z0-9_.:/-]{1,256})$/;
 
@@ -17,13 +17,20 @@ export const CreateSubscriptionBody = z
     url: z
       .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
       .max(2048)
-      .refine((u) => !new URL(u).username && !new URL(u).password, "must not carry credentials"),
+      // Total: zod runs it even when the URL check failed, and `new URL` throws then (F-05).
+      .refine((u) => !hasCredentials(u), "must not carry credentials"),
     /** Event types to deliver; "*" matches all. */
     eventTypes: z.array(z.string().regex(EVENT_TYPE, "must be * or an event type")).min(1).max(100),
     /** Only webhooks from these sources; all sources when omitted. */
-    sourceIds: z.array(z.string().min(1).max(64)).min(1).max(100).optional(),
+    sourceIds: z.array(text().min(1).max(64)).min(1).max(100).optional(),
   })
   .strict();
+
+/** Whether a URL carries a user name or password; false for text that is not a URL. */
+function hasCredentials(url: string): boolean {
+  const parsed = URL.parse(url);
+  return parsed !== null && (parsed.username !== "" || parsed.password !== "");
+}
 
 export function subscriptionRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
   const router = Router();

@@ -15,6 +15,9 @@ import type { IngestSource, SourceCache } from "./source-cache.js";
 
 const SOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** Whether `id` has the form of a source id (a label, a URL segment and a subject token as it is). */
+export const isSourceId = (id: string): boolean => SOURCE_ID.test(id);
+
 export interface Accepted {
   id: string;
   requestId: string | undefined;
@@ -31,7 +34,7 @@ export async function ingestWebhook(
   req: Request,
 ): Promise<Accepted> {
   const sourceId = String(req.params.sourceId);
-  const source = SOURCE_ID.test(sourceId) ? await sources.get(sourceId) : undefined;
+  const source = isSourceId(sourceId) ? await sources.get(sourceId) : undefined;
   if (!source) throw new NotFound(`no source with id ${JSON.stringify(sourceId.slice(0, 64))}`);
   // Before the signature check: the limit also bounds the CPU a flood of bad signatures costs.
   const rate = await deps.rateLimiter.take(

@@ -7,7 +7,7 @@ import express, {
   Router,
 } from "express";
 import type { GatewayDeps } from "../deps.js";
-import { ingestWebhook } from "./ingest-webhook.js";
+import { ingestWebhook, isSourceId } from "./ingest-webhook.js";
 import { rejectionOutcome } from "./outcome.js";
 import { SourceCache } from "./source-cache.js";
 
@@ -48,10 +48,12 @@ export function ingestRoutes(deps: GatewayDeps): Router {
   router.post("/api/v1/webhooks/:sourceId", requireJson, rawBody, handle, countRejection);
   const deprecated: RequestHandler = (req, res, next) => {
     res.setHeader("Deprecation", DEPRECATED_SINCE);
-    res.setHeader(
-      "Link",
-      `</api/v1/webhooks/${encodeURIComponent(String(req.params.sourceId))}>; rel="successor-version"`,
-    );
+    // The successor is built from a well-formed source id only (URL-safe, at most 64 characters):
+    // echoing any path into a header let one request make the answer's headers unreadably large
+    // (F-08). An id of another form names no source; its 404 carries no Link.
+    const sourceId = String(req.params.sourceId);
+    if (isSourceId(sourceId))
+      res.setHeader("Link", `</api/v1/webhooks/${sourceId}>; rel="successor-version"`);
     next();
   };
   router.post("/webhooks/:sourceId", deprecated, requireJson, rawBody, handle, countRejection);
@@ -62,7 +64,7 @@ export function ingestRoutes(deps: GatewayDeps): Router {
 function count(req: Request, outcome: string): void {
   const source = String(req.params.sourceId ?? "");
   webhooksReceived().add(1, {
-    source: /^[A-Za-z0-9_-]{1,64}$/.test(source) ? source : "invalid",
+    source: isSourceId(source) ? source : "invalid",
     outcome,
   });
 }
