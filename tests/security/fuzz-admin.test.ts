@@ -562,7 +562,7 @@ describe("findings of the admin API (docs/security.md)", () => {
     });
   });
 
-  it.fails("F-07 (open): an unauthenticated request is refused (401) before its body is parsed", async () => {
+  it("F-07: an unauthenticated request is refused (401) before its body is parsed", async () => {
     const res = await send(
       {
         method: "POST",

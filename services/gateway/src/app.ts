@@ -15,20 +15,21 @@ import type { GatewayDeps } from "./deps.js";
 import { ingestRoutes } from "./ingest/routes.js";
 import { openApiDocument } from "./openapi.js";
 
-/** Admin bodies are small JSON documents; anything else is refused before it is read. */
-const adminJson: RequestHandler[] = [
-  (req, _res, next) => {
-    if (
-      req.method === "POST" &&
-      req.headers["content-length"] !== "0" &&
-      !req.is("application/json")
-    ) {
-      return next(new UnsupportedContentType(req.get("content-type"), "application/json"));
-    }
-    next();
-  },
-  express.json({ limit: "64kb", strict: true }),
-];
+/**
+ * Admin bodies are small JSON documents; anything else is refused before it is read. Runs after
+ * the scope guard has authorised the caller, so an anonymous request is never parsed.
+ */
+const parseJson = express.json({ limit: "64kb", strict: true });
+const adminJson: RequestHandler = (req, res, next) => {
+  if (
+    req.method === "POST" &&
+    req.headers["content-length"] !== "0" &&
+    !req.is("application/json")
+  ) {
+    return next(new UnsupportedContentType(req.get("content-type"), "application/json"));
+  }
+  parseJson(req, res, next);
+};
 
 /** The gateway's HTTP application: ingest, admin API, and the one error mapping last. */
 export function createApp(deps: GatewayDeps): Express {
@@ -47,12 +48,15 @@ export function createApp(deps: GatewayDeps): Express {
   app.get("/api/v1/openapi.json", (_req, res) => {
     res.json(document);
   });
-  const guard = scopeGuard(authenticator(deps.db, deps.config.ADMIN_API_KEY, deps.now), {
-    rateLimiter: deps.rateLimiter,
-    perKeyPerSecond: deps.config.RATE_LIMIT_API_KEY_PER_SECOND,
-    authFailures: new FailureThrottle(deps.config.AUTH_FAILURES_PER_MINUTE),
-  });
-  app.use("/api/v1", adminJson);
+  const guard = scopeGuard(
+    authenticator(deps.db, deps.config.ADMIN_API_KEY, deps.now),
+    {
+      rateLimiter: deps.rateLimiter,
+      perKeyPerSecond: deps.config.RATE_LIMIT_API_KEY_PER_SECOND,
+      authFailures: new FailureThrottle(deps.config.AUTH_FAILURES_PER_MINUTE),
+    },
+    adminJson,
+  );
   app.use(sourceRoutes(deps, guard));
   app.use(subscriptionRoutes(deps, guard));
   app.use(eventRoutes(deps, guard));
@@ -64,6 +68,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.use(
     problemHandler({
       logger: deps.logger,
+      retryAfterSeconds: deps.config.RETRY_AFTER_SECONDS,
       report: (error, requestId) => reportError(error, { requestId }),
     }),
   );

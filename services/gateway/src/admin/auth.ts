@@ -54,6 +54,7 @@ export function requireScope(
   authenticate: ReturnType<typeof authenticator>,
   limits: GuardLimits,
   scope: Scope,
+  then: RequestHandler = (_req, _res, next) => next(),
 ): RequestHandler {
   return async (req, res, next) => {
     const client = req.socket.remoteAddress ?? "unknown";
@@ -70,16 +71,19 @@ export function requireScope(
     const rate = await limits.rateLimiter.take(`apikey:${principal.keyId}`, limits.perKeyPerSecond);
     if (!rate.allowed) throw new RateLimited(rate.retryAfterSeconds);
     res.locals.principal = principal;
-    next();
+    // Only now is the body read (`then` parses it): an anonymous caller costs no parsing.
+    then(req, res, next);
   };
 }
 
 /** Builds the per-scope middleware used by every admin route. */
 export type ScopeGuard = (scope: Scope) => RequestHandler;
 
+/** `then` runs once the caller is authorised, e.g. the body parser. */
 export function scopeGuard(
   authenticate: ReturnType<typeof authenticator>,
   limits: GuardLimits,
+  then?: RequestHandler,
 ): ScopeGuard {
-  return (scope) => requireScope(authenticate, limits, scope);
+  return (scope) => requireScope(authenticate, limits, scope, then);
 }
