@@ -20,15 +20,37 @@ export interface MemorySeries {
   last: number;
   /** Least-squares slope over the second half of the samples, MiB per minute (flat ≈ 0). */
   slopeMiBPerMinute: number;
+  /** The same for the V8 heap in use. */
+  heapUsed?: Omit<MemorySeries, "heapUsed">;
 }
 
-/** Samples each service's RSS every `intervalMs` until the returned function is called. */
-export function sampleMemory(services: ReadonlyMap<string, number>, intervalMs: number) {
-  const series = new Map<string, number[]>([...services.keys()].map((name) => [name, []]));
+/** V8 heap in use, MiB, from a service's own /metrics (its ops port). */
+export async function heapUsedMiB(opsPort: number): Promise<number | undefined> {
+  const res = await fetch(`http://127.0.0.1:${opsPort}/metrics`, {
+    signal: AbortSignal.timeout(2000),
+  }).catch(() => undefined);
+  if (!res?.ok) return undefined;
+  const m = /^hookrail_process_memory_heap_used\S*\s+(\S+)$/m.exec(await res.text());
+  return m?.[1] === undefined ? undefined : Number(m[1]) / 1048576;
+}
+
+/**
+ * Samples each service's RSS (from /proc) and V8 heap in use (from its /metrics) every
+ * `intervalMs` until the returned function is called: RSS is the target, the heap says whether
+ * growth is live objects or memory V8 and the allocator keep.
+ */
+export function sampleMemory(
+  services: ReadonlyMap<string, { pid: number; opsPort?: number }>,
+  intervalMs: number,
+) {
+  const rss = new Map<string, number[]>([...services.keys()].map((name) => [name, []]));
+  const heap = new Map<string, number[]>([...services.keys()].map((name) => [name, []]));
   const take = () => {
-    for (const [name, pid] of services) {
+    for (const [name, { pid, opsPort }] of services) {
       const mib = rssMiB(pid);
-      if (mib !== undefined) series.get(name)?.push(mib);
+      if (mib !== undefined) rss.get(name)?.push(mib);
+      if (opsPort)
+        void heapUsedMiB(opsPort).then((h) => h !== undefined && heap.get(name)?.push(h));
     }
   };
   take();
@@ -36,11 +58,16 @@ export function sampleMemory(services: ReadonlyMap<string, number>, intervalMs: 
   return (): Record<string, MemorySeries> => {
     clearInterval(timer);
     take();
-    return Object.fromEntries([...series].map(([name, s]) => [name, summarise(s, intervalMs)]));
+    return Object.fromEntries(
+      [...rss].map(([name, s]) => [
+        name,
+        { ...summarise(s, intervalMs), heapUsed: summarise(heap.get(name) ?? [], intervalMs) },
+      ]),
+    );
   };
 }
 
-function summarise(samples: number[], intervalMs: number): MemorySeries {
+function summarise(samples: number[], intervalMs: number): Omit<MemorySeries, "heapUsed"> {
   const tail = samples.slice(Math.floor(samples.length / 2));
   return {
     samples: samples.map((v) => Math.round(v * 10) / 10),

@@ -209,7 +209,10 @@ function describeMemory(name: string, r: EndToEndResult): string[] {
       Object.entries(r.memory)
         .map(
           ([s, m]) =>
-            `${s} ${m.first.toFixed(0)} → ${m.last.toFixed(0)}, max ${m.max.toFixed(0)}, ${m.slopeMiBPerMinute.toFixed(2)}`,
+            `${s} ${m.first.toFixed(0)} → ${m.last.toFixed(0)}, max ${m.max.toFixed(0)}, ${m.slopeMiBPerMinute.toFixed(2)}` +
+            (m.heapUsed?.samples.length
+              ? ` (V8 heap in use ${m.heapUsed.first.toFixed(0)} → ${m.heapUsed.last.toFixed(0)}, max ${m.heapUsed.max.toFixed(0)})`
+              : ""),
         )
         .join("; "),
     `${name} consumer backlog (pending + ack pending, every ${r.backlogSampleMs} ms): first ${b[0] ?? "?"}, max ${Math.max(0, ...b)}, last ${b.at(-1) ?? "?"}`,

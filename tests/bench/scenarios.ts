@@ -170,7 +170,11 @@ export async function endToEndScenario(
   const backlog = sampleEvery(sampleMs, async () =>
     (await consumerBacklogs(nc, consumers)).reduce((n, b) => n + b.pending + b.ackPending, 0),
   );
-  const memory = sampleMemory(x.target.services, sampleMs);
+  const ops = x.cluster.opsPorts as Record<string, number>;
+  const memory = sampleMemory(
+    new Map([...x.target.services].map(([name, pid]) => [name, { pid, opsPort: ops[name] }])),
+    sampleMs,
+  );
   let backlogSamples: number[] | undefined;
   let memorySeries: EndToEndResult["memory"] | undefined;
   // Sampling stops with the sending, not after the drain.
