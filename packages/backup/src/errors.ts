@@ -5,3 +5,19 @@ export class BackupError extends Error {
     this.name = "BackupError";
   }
 }
+
+/**
+ * A path read from a manifest would name a file outside its backup directory (or is not a
+ * plain relative path): the manifest was tampered with or copied in from elsewhere (F-11).
+ */
+export class BackupPathError extends BackupError {
+  constructor(
+    /** The path as the manifest gave it. */
+    readonly path: string,
+    /** Why it is refused. */
+    readonly reason: string,
+  ) {
+    super(`the manifest path ${JSON.stringify(path)} is refused: ${reason}`);
+    this.name = "BackupPathError";
+  }
+}

@@ -6,7 +6,7 @@
 export { type BackupEntry, createdAtOf, isVerified, listBackups } from "./catalog.js";
 export { type CycleOptions, type CycleReport, runBackupCycle } from "./cycle.js";
 export { findNatsServer } from "./env.js";
-export { BackupError } from "./errors.js";
+export { BackupError, BackupPathError } from "./errors.js";
 export { isBackupId, newBackupId } from "./id.js";
 export { openNats } from "./jetstream/connect.js";
 export { inspectSnapshot, type SnapshotContents } from "./jetstream/inspect.js";

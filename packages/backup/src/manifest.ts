@@ -2,16 +2,26 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { writeFileAtomic } from "./files.js";
+import { backupPathProblem } from "./layout.js";
 import { fail, type Result } from "./result.js";
 
 /** Name of the completion marker: a backup directory without it is incomplete. */
 export const MANIFEST_FILE = "manifest.json";
 export const MANIFEST_FORMAT = "hookrail-backup/1";
 
+/**
+ * A file of the backup, relative to its directory, `/`-separated: never absolute, no `..`, no
+ * backslash, no NUL (F-11). Every path a manifest names is one, and is still opened only
+ * through `fileInBackup`.
+ */
+export const BackupFilePath = z.string().superRefine((path, ctx) => {
+  const problem = backupPathProblem(path);
+  if (problem)
+    ctx.addIssue({ code: "custom", message: `not a path inside the backup: ${problem}` });
+});
+
 const FileEntry = z.object({
-  /** Relative to the backup directory, `/`-separated. */
-  // eslint-disable-next-line security/detect-unsafe-regex -- linear: '/' separates segments and no class holds it; tests/security/regex-safety.test.ts
-  path: z.string().regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/),
+  path: BackupFilePath,
   bytes: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
@@ -33,9 +43,9 @@ const StreamState = z.object({
 const StreamBackup = z.object({
   name: z.string().min(1),
   /** The snapshot in the server's own format (s2-compressed tar), as `nats stream restore` reads it. */
-  snapshotFile: z.string(),
+  snapshotFile: BackupFilePath,
   /** `{config, state}` as the server answered the snapshot request (natscli's backup.json). */
-  metadataFile: z.string(),
+  metadataFile: BackupFilePath,
   state: StreamState,
   /** Durable consumers found in the snapshot. */
   consumers: z.array(z.string()),
@@ -67,7 +77,7 @@ export const Manifest = z.object({
   }),
   postgres: z.object({
     database: z.string(),
-    dumpFile: z.string(),
+    dumpFile: BackupFilePath,
     /** The server's clock at the snapshot: everything committed before it is in the dump. */
     snapshotAt: z.string(),
     tables: z.record(z.string(), TableStats),

@@ -1,12 +1,11 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { dropDatabase, ensureDatabase } from "@hookrail/event-store";
 import { JetStreamApiCodes, JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { restartConsumerAt } from "./jetstream/consumers.js";
 import { restoreStream } from "./jetstream/restore.js";
 import type { StreamMetadata } from "./jetstream/snapshot.js";
-import { backupPath } from "./layout.js";
+import { backupPath, fileInBackup } from "./layout.js";
 import { type Manifest, readManifest } from "./manifest.js";
 import { inspectTarget, restoreDump } from "./postgres/restore.js";
 import { fail, type Progress, type Result, reasonOf, silent } from "./result.js";
@@ -60,7 +59,7 @@ export async function restoreBackup(
     progress(`restore ${id}: postgres into ${safeUrl(target)}`);
     await dropDatabase(target);
     await ensureDatabase(target);
-    await restoreDump(join(dir, manifest.postgres.dumpFile), target, settings.tools);
+    await restoreDump(fileInBackup(dir, manifest.postgres.dumpFile), target, settings.tools);
     progress(`restore ${id}: postgres restored (${tableSummary(manifest)})`);
 
     const jsm = await jetstreamManager(nc);
@@ -68,10 +67,10 @@ export async function restoreBackup(
       if (await streamExists(nc, s.name)) await jsm.streams.delete(s.name);
       progress(`restore ${id}: stream ${s.name} (${s.state.messages} messages)`);
       const metadata = JSON.parse(
-        // eslint-disable-next-line security/detect-non-literal-fs-filename -- metadataFile is read from the backup's own manifest (trusted storage); see "backup manifest paths" in docs/security.md
-        await readFile(join(dir, s.metadataFile), "utf8"),
+        // eslint-disable-next-line security/detect-non-literal-fs-filename -- metadataFile comes from the manifest, refused unless a plain relative path (BackupFilePath) and opened through fileInBackup, which keeps it under the backup directory (F-11)
+        await readFile(fileInBackup(dir, s.metadataFile), "utf8"),
       ) as StreamMetadata;
-      await restoreStream(nc, metadata, join(dir, s.snapshotFile), progress);
+      await restoreStream(nc, metadata, fileInBackup(dir, s.snapshotFile), progress);
     }
     const resumed: RestoreReport["resumed"] = [];
     for (const r of manifest.resume) {

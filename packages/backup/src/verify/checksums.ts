@@ -1,12 +1,12 @@
-import { join } from "node:path";
 import { digestFile, sizeOf } from "../files.js";
+import { fileInBackup } from "../layout.js";
 import type { Manifest } from "../manifest.js";
 import type { Checks } from "./report.js";
 
 /** Level 1: every file the manifest lists is there, with its size and sha256. */
 export async function verifyChecksums(dir: string, manifest: Manifest, checks: Checks) {
   for (const f of manifest.files) {
-    const path = join(dir, f.path);
+    const path = fileInBackup(dir, f.path);
     const size = await sizeOf(path);
     if (size === undefined) {
       checks.failed(`file ${f.path}`, `${f.path} is missing`);

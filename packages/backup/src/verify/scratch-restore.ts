@@ -1,5 +1,4 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { topology } from "@hookrail/contracts";
 import { createScratchDatabase } from "@hookrail/event-store";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -8,6 +7,7 @@ import { openNats } from "../jetstream/connect.js";
 import { restoreStream } from "../jetstream/restore.js";
 import { startScratchNats } from "../jetstream/scratch-server.js";
 import type { StreamMetadata } from "../jetstream/snapshot.js";
+import { fileInBackup } from "../layout.js";
 import type { Manifest } from "../manifest.js";
 import { eventVersionGaps, projectionDifferences } from "../postgres/invariants.js";
 import { restoreDump } from "../postgres/restore.js";
@@ -53,15 +53,15 @@ export async function verifyByRestore(
   });
   try {
     progress(`verify: restoring into scratch database ${scratch.name} and nats-server ${nats.url}`);
-    await restoreDump(join(dir, manifest.postgres.dumpFile), scratch.url, settings.tools);
+    await restoreDump(fileInBackup(dir, manifest.postgres.dumpFile), scratch.url, settings.tools);
     const nc = await openNats([nats.url], "hookrail-verify");
     try {
       for (const s of manifest.jetstream.streams) {
         const metadata = JSON.parse(
-          // eslint-disable-next-line security/detect-non-literal-fs-filename -- metadataFile is read from the backup's own manifest (trusted storage); see "backup manifest paths" in docs/security.md
-          await readFile(join(dir, s.metadataFile), "utf8"),
+          // eslint-disable-next-line security/detect-non-literal-fs-filename -- metadataFile comes from the manifest, refused unless a plain relative path (BackupFilePath) and opened through fileInBackup, which keeps it under the backup directory (F-11)
+          await readFile(fileInBackup(dir, s.metadataFile), "utf8"),
         ) as StreamMetadata;
-        await restoreStream(nc, metadata, join(dir, s.snapshotFile), progress);
+        await restoreStream(nc, metadata, fileInBackup(dir, s.snapshotFile), progress);
       }
       await hooks.afterRestore?.({ databaseUrl: scratch.url, natsUrl: nats.url });
       progress("verify: comparing the restored copy with the manifest");

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { inspectSnapshot } from "../jetstream/inspect.js";
 import type { StreamMetadata } from "../jetstream/snapshot.js";
+import { fileInBackup } from "../layout.js";
 import type { Manifest, StreamBackup } from "../manifest.js";
 import { listDump } from "../postgres/restore.js";
 import type { ToolPaths } from "../tools.js";
@@ -18,7 +18,7 @@ export async function verifyStructure(
   tools: ToolPaths,
   checks: Checks,
 ): Promise<void> {
-  const toc = await listDump(join(dir, manifest.postgres.dumpFile), tools);
+  const toc = await listDump(fileInBackup(dir, manifest.postgres.dumpFile), tools);
   if (!toc.ok) checks.failed("pg_restore --list", toc.error);
   else {
     const missing = Object.keys(manifest.postgres.tables).filter((t) => {
@@ -39,9 +39,10 @@ export async function verifyStructure(
 async function verifyStream(dir: string, s: StreamBackup, checks: Checks): Promise<void> {
   const name = `snapshot ${s.name}`;
   let metadata: StreamMetadata;
+  const metadataPath = fileInBackup(dir, s.metadataFile);
   try {
-    // eslint-disable-next-line security/detect-non-literal-fs-filename -- metadataFile is read from the backup's own manifest (trusted storage); see "backup manifest paths" in docs/security.md
-    metadata = JSON.parse(await readFile(join(dir, s.metadataFile), "utf8")) as StreamMetadata;
+    // eslint-disable-next-line security/detect-non-literal-fs-filename -- metadataFile comes from the manifest, refused unless a plain relative path (BackupFilePath) and opened through fileInBackup, which keeps it under the backup directory (F-11)
+    metadata = JSON.parse(await readFile(metadataPath, "utf8")) as StreamMetadata;
   } catch (error) {
     checks.failed(name, `${s.metadataFile} is unreadable: ${(error as Error).message}`);
     return;
@@ -56,7 +57,7 @@ async function verifyStream(dir: string, s: StreamBackup, checks: Checks): Promi
     checks.failed(name, `${s.metadataFile} does not describe the stream the manifest recorded`);
     return;
   }
-  const contents = await inspectSnapshot(join(dir, s.snapshotFile));
+  const contents = await inspectSnapshot(fileInBackup(dir, s.snapshotFile));
   if (!contents.ok) {
     checks.failed(name, contents.error);
     return;

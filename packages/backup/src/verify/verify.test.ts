@@ -119,6 +119,50 @@ describe("verifyBackup", () => {
     if (!v.ok) expect(v.error).toMatch(/is not a backup id/);
   });
 
+  it("refuses a manifest path that escapes the backup dir (F-11), even with matching checksums", async () => {
+    // A file outside the backup, listed with its true size and sha256: followed, level 1 would pass.
+    const { id, dir, manifest } = await fresh();
+    const outside = join(dir, "..", `outside-${id}.txt`);
+    await writeFile(outside, "not part of any backup\n");
+    try {
+      const escaping = structuredClone(manifest);
+      escaping.files.push({ path: `../outside-${id}.txt`, bytes: 0, sha256: "0".repeat(64) });
+      await resign(dir, escaping); // its true size and sha256
+      const v = await verifyBackup(inst.settings, id, 1);
+      expect(v.ok).toBe(false);
+      if (!v.ok)
+        expect(v.error).toMatch(
+          /^manifest: manifest\.json is malformed at files\.\d+\.path: not a path inside the backup: it holds a \.\. segment$/,
+        );
+      // The stream's metadata and snapshot files, and the dump, are refused the same way.
+      for (const [field, set] of [
+        [
+          "metadataFile",
+          (m: Manifest) =>
+            Object.assign(m.jetstream.streams[0] ?? {}, { metadataFile: "/etc/passwd" }),
+        ],
+        [
+          "snapshotFile",
+          (m: Manifest) =>
+            Object.assign(m.jetstream.streams[0] ?? {}, { snapshotFile: "jetstream/../../x" }),
+        ],
+        ["dumpFile", (m: Manifest) => Object.assign(m.postgres, { dumpFile: "..\\x" })],
+      ] as const) {
+        const m = structuredClone(manifest);
+        set(m);
+        await writeFile(join(dir, MANIFEST_FILE), JSON.stringify(m));
+        const w = await verifyBackup(inst.settings, id, 2);
+        expect(w.ok, field).toBe(false);
+        if (!w.ok)
+          expect(w.error, field).toMatch(
+            new RegExp(`\\.${field}: not a path inside the backup: it `),
+          );
+      }
+    } finally {
+      await rm(outside, { force: true });
+    }
+  });
+
   it("catches a flipped byte inside a snapshot at level 2 even when the manifest was rewritten to match", async () => {
     const { id, dir, manifest } = await fresh();
     const file = snapshotOf(manifest);

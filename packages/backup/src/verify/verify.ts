@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { BackupPathError } from "../errors.js";
 import { writeFileAtomic } from "../files.js";
 import { isBackupId } from "../id.js";
 import { backupPath, VERIFICATION_FILE } from "../layout.js";
@@ -81,17 +82,24 @@ async function runLevels(
   }
   checks.pass("manifest", `${read.manifest.files.length} files listed`);
   const { manifest } = read;
-  progress(`verify ${manifest.id}: level 1, checksums`);
-  await verifyChecksums(dir, manifest, checks);
-  if (!checks.ok || level < 2) return;
-  progress(`verify ${manifest.id}: level 2, structure`);
-  await verifyStructure(dir, manifest, settings.tools, checks);
-  if (!checks.ok || level < 3) return;
-  progress(`verify ${manifest.id}: level 3, restore into scratch copies`);
   try {
-    await verifyByRestore(dir, manifest, settings, checks, progress, hooks);
+    progress(`verify ${manifest.id}: level 1, checksums`);
+    await verifyChecksums(dir, manifest, checks);
+    if (!checks.ok || level < 2) return;
+    progress(`verify ${manifest.id}: level 2, structure`);
+    await verifyStructure(dir, manifest, settings.tools, checks);
+    if (!checks.ok || level < 3) return;
+    progress(`verify ${manifest.id}: level 3, restore into scratch copies`);
+    try {
+      await verifyByRestore(dir, manifest, settings, checks, progress, hooks);
+    } catch (error) {
+      if (error instanceof BackupPathError) throw error;
+      checks.failed("scratch restore", reasonOf(error));
+    }
   } catch (error) {
-    checks.failed("scratch restore", reasonOf(error));
+    // The schema refuses such paths already; this is the guard's answer if one got through.
+    if (!(error instanceof BackupPathError)) throw error;
+    checks.failed("manifest paths", error.message);
   }
 }
 
