@@ -1,6 +1,6 @@
 import { deterministicUuid, uuidv7 } from "@hookrail/contracts";
 import { NotFound } from "@hookrail/http";
-import { currentRequestId, type Logger } from "@hookrail/observability";
+import { currentRequestId, type Logger, reportError } from "@hookrail/observability";
 import { Router } from "express";
 import { z } from "zod";
 import type { GatewayDeps } from "../deps.js";
@@ -24,25 +24,33 @@ export const BulkReplayBody = z
   })
   .strict();
 
-interface Job {
+/** A bulk replay job, as `GET /api/v1/replays/{id}` shows it. */
+export interface ReplayJob {
   id: string;
   status: "running" | "completed" | "failed";
   matched: number;
   published: number;
   ratePerSecond: number;
+  /** A generic reason; the real error is only in the gateway's log and error report (F-16). */
   error?: string;
 }
+
+/** What a failed job shows: where to look, never the error itself (it may name internals). */
+export const failedReplayReason = (job: ReplayJob, requestId: string | undefined) =>
+  `the replay failed after ${job.published} of ${job.matched} webhooks; see the gateway logs${
+    requestId ? ` with request id ${requestId}` : ""
+  } (replay job ${job.id})`;
 
 /** Bulk replay by filter, with a dry-run count and a rate cap; jobs run in this gateway process. */
 export function replayRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
   const router = Router();
-  const jobs = new Map<string, Job>();
+  const jobs = new Map<string, ReplayJob>();
 
   router.post("/api/v1/replays", guard("events:replay"), async (req, res) => {
     const input = parseInput(BulkReplayBody, req.body, "body");
     const ids = await selectWebhooks(deps.db, input satisfies ReplayFilter);
     if (input.dryRun) return void res.json({ dryRun: true, matched: ids.length });
-    const job: Job = {
+    const job: ReplayJob = {
       id: uuidv7(),
       status: "running",
       matched: ids.length,
@@ -50,7 +58,7 @@ export function replayRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
       ratePerSecond: input.ratePerSecond,
     };
     jobs.set(job.id, job);
-    void run(deps, job, ids, input.subscriptionId, currentRequestId(), deps.logger);
+    void runReplayJob(deps, job, ids, input.subscriptionId, currentRequestId(), deps.logger);
     res.status(202).json(job);
   });
 
@@ -63,10 +71,13 @@ export function replayRoutes(deps: GatewayDeps, guard: ScopeGuard): Router {
   return router;
 }
 
-/** Publishes one replay request per webhook, paced to the rate cap. */
-async function run(
-  deps: GatewayDeps,
-  job: Job,
+/**
+ * Publishes one replay request per webhook, paced to the rate cap. A failure marks the job
+ * failed with a generic reason; the error is logged and reported with the request id.
+ */
+export async function runReplayJob(
+  deps: Pick<GatewayDeps, "now" | "publisher" | "topology">,
+  job: ReplayJob,
   ids: readonly string[],
   subscriptionId: string | undefined,
   requestId: string | undefined,
@@ -96,7 +107,8 @@ async function run(
     job.status = "completed";
   } catch (error) {
     job.status = "failed";
-    job.error = (error as Error).message;
-    logger.error({ err: error, replayJob: job.id }, "bulk replay failed");
+    job.error = failedReplayReason(job, requestId);
+    logger.error({ err: error, replayJob: job.id, requestId }, "bulk replay failed");
+    reportError(error, { requestId, tags: { replayJob: job.id } });
   }
 }

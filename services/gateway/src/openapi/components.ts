@@ -170,7 +170,11 @@ const schemas: Record<string, Json> = {
       matched: integer,
       published: integer,
       ratePerSecond: integer,
-      error: { ...string, description: "Why the job failed" },
+      error: {
+        ...string,
+        description:
+          "Why the job failed, in general terms, with the request id to look for in the gateway's logs (the error itself is only logged)",
+      },
     },
     ["error"],
   ),
