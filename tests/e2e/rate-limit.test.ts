@@ -17,6 +17,9 @@ const LIMIT = 40;
 let cluster: Cluster;
 let second: ReturnType<typeof spawnService>;
 let secondUrl: string;
+/** A third replica behind one (pretend) reverse proxy: TRUST_PROXY=1. */
+let proxied: ReturnType<typeof spawnService>;
+let proxiedUrl: string;
 let source: { id: string; secret: string };
 
 beforeAll(async () => {
@@ -32,8 +35,14 @@ beforeAll(async () => {
     env: { ...cluster.env, PORT: String(port), METRICS_PORT: String(ops) },
     opsPort: ops,
   });
-  await second.ready();
+  const [port3, ops3] = [await freePort(), await freePort()];
+  proxied = spawnService("gateway", {
+    env: { ...cluster.env, PORT: String(port3), METRICS_PORT: String(ops3), TRUST_PROXY: "1" },
+    opsPort: ops3,
+  });
+  await Promise.all([second.ready(), proxied.ready()]);
   secondUrl = `http://127.0.0.1:${port}`;
+  proxiedUrl = `http://127.0.0.1:${port3}`;
   const api = apiClient(cluster.gatewayUrl, cluster.adminKey);
   source = (
     await api.post<{ id: string; secret: string }>("/api/v1/sources", {
@@ -45,6 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await second?.stop();
+  await proxied?.stop();
   await cluster?.destroy();
 });
 
@@ -146,5 +156,54 @@ describe("rate limits", () => {
     for (let i = 0; i < 7; i++) codes.push((await bad.get("/api/v1/events")).status);
     expect(codes.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(codes.slice(5)).toEqual([429, 429]);
+  });
+});
+
+const WRONG_KEY = "hr_wrong-key-wrong-key-wrong";
+
+/** GET /api/v1/events?limit=1 with `key`, as the client a proxy forwarded for (if any). */
+async function asClient(base: string, key: string, forwardedFor?: string) {
+  const r = await apiClient(base).call("GET", "/api/v1/events?limit=1", {
+    key,
+    headers: forwardedFor ? { "x-forwarded-for": forwardedFor } : {},
+  });
+  return { status: r.status, retryAfter: r.headers.get("retry-after") };
+}
+
+/** The next second: the API key's own rate (5 a second here) starts afresh. */
+const nextSecond = () => new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
+
+// F-14: the throttle must not lock out operators, and must key on the real client behind a proxy.
+describe("the auth-failure throttle (AUTH_FAILURES_PER_MINUTE=5)", () => {
+  it("lets a valid key through while its address is throttled; failures keep answering 429", async () => {
+    const codes = [];
+    for (let i = 0; i < 6; i++) codes.push((await asClient(secondUrl, WRONG_KEY)).status);
+    expect(codes.at(-1)).toBe(429); // 127.0.0.1 is throttled on this replica (five or more failures)
+    await nextSecond();
+    expect((await asClient(secondUrl, cluster.adminKey)).status).toBe(200);
+    const after = await asClient(secondUrl, WRONG_KEY);
+    expect(after.status).toBe(429);
+    expect(Number(after.retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Number(after.retryAfter)).toBeLessThanOrEqual(60);
+  });
+
+  it("without TRUST_PROXY ignores X-Forwarded-For: a spoofed address does not escape the throttle", async () => {
+    for (let i = 0; i < 6; i++) await asClient(secondUrl, WRONG_KEY);
+    for (const spoofed of ["198.51.100.77", "203.0.113.9, 198.51.100.78"])
+      expect((await asClient(secondUrl, WRONG_KEY, spoofed)).status).toBe(429);
+  });
+
+  it("with TRUST_PROXY=1 throttles two forwarded clients independently", async () => {
+    const a = "198.51.100.1";
+    const b = "198.51.100.2";
+    const codesA = [];
+    for (let i = 0; i < 7; i++) codesA.push((await asClient(proxiedUrl, WRONG_KEY, a)).status);
+    expect(codesA).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    // Another client behind the same proxy (same TCP peer) is not throttled by a's failures.
+    expect((await asClient(proxiedUrl, WRONG_KEY, b)).status).toBe(401);
+    // One hop is trusted: the proxy appends the peer it saw, so a's own X-Forwarded-For is moot.
+    expect((await asClient(proxiedUrl, WRONG_KEY, `${b}, ${a}`)).status).toBe(429);
+    await nextSecond();
+    expect((await asClient(proxiedUrl, cluster.adminKey, a)).status).toBe(200);
   });
 });

@@ -41,7 +41,8 @@ export function createApp(deps: GatewayDeps): Express {
       contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
     }),
   );
-  app.set("trust proxy", false);
+  // Off unless TRUST_PROXY names the proxies: then req.ip is the forwarded client address (F-14).
+  app.set("trust proxy", deps.config.TRUST_PROXY);
   app.use(requestId());
   app.use(ingestRoutes(deps));
   const document = openApiDocument();

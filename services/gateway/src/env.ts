@@ -1,7 +1,41 @@
 import { commonEnv, loadConfig, port } from "@hookrail/config";
-import { allowedCidrsEnv } from "@hookrail/delivery";
+import { allowedCidrsEnv, parseCidrs } from "@hookrail/delivery";
 import { secretKeysEnv } from "@hookrail/secrets";
 import { z } from "zod";
+
+/**
+ * `TRUST_PROXY`, given to Express's `trust proxy` setting: off (`false`, `0` or empty: the TCP
+ * peer is the client), a hop count (the client is that many addresses back in
+ * X-Forwarded-For), or comma-separated CIDRs of the proxies (the client is the first address
+ * from the right that is not one of them). `true` (trust every hop) is refused: any client could
+ * then name its own address and escape the auth-failure throttle (F-14).
+ */
+const trustProxy = () =>
+  z
+    .string()
+    .default("false")
+    .transform((raw, ctx): false | number | string[] => {
+      const text = raw.trim();
+      if (text === "" || text === "false" || text === "0") return false;
+      if (/^\d{1,3}$/.test(text)) return Number(text);
+      if (text === "true") {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "true would trust every X-Forwarded-For hop, so a client could choose its own address; give the number of proxies in front of the gateway or their CIDRs",
+        });
+        return z.NEVER;
+      }
+      try {
+        return parseCidrs(text.split(",").map((x) => x.trim())).map((c) => c.text);
+      } catch (error) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${(error as Error).message}; expected a hop count (e.g. 1) or the proxies' CIDRs (e.g. 10.0.0.0/8,fd00::/8)`,
+        });
+        return z.NEVER;
+      }
+    });
 
 /** The gateway's environment: parsed once at start; nothing else reads process.env. */
 export const GatewayEnv = z.object({
@@ -57,8 +91,11 @@ export const GatewayEnv = z.object({
     .min(1)
     .default(20)
     .describe(
-      "Failed authentications a minute one client address may make before it is refused (per replica).",
+      "Failed authentications a minute one client address (the forwarded client behind TRUST_PROXY) may make; past it, its further failures answer 429 until the minute ends, while a valid key still gets through (per replica).",
     ),
+  TRUST_PROXY: trustProxy().describe(
+    "Reverse proxies in front of the gateway, as Express's `trust proxy`: a hop count (`1`: one proxy) or comma-separated CIDRs of the proxies. The client address is then taken from X-Forwarded-For (the auth-failure throttle counts per client). Off (`false`): the TCP peer is the client and X-Forwarded-For is ignored. `true` is refused.",
+  ),
   RETRY_AFTER_SECONDS: z.coerce
     .number()
     .int()

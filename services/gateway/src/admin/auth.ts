@@ -48,7 +48,10 @@ export interface GuardLimits {
 
 /**
  * Middleware: the request needs a valid key holding `scope`; 401 without one, 403 without the
- * scope, 429 past the key's rate or after too many failed attempts from the client's address.
+ * scope, 429 past the key's rate. The key is checked first: a valid key gets through even while
+ * its client address is throttled, so a flood of bad keys cannot lock operators out (F-14); a
+ * failure from a throttled address answers 429 with Retry-After instead of 401, and still
+ * counts. The address is `req.ip`: the TCP peer, or the forwarded client behind TRUST_PROXY.
  */
 export function requireScope(
   authenticate: ReturnType<typeof authenticator>,
@@ -57,15 +60,15 @@ export function requireScope(
   then: RequestHandler = (_req, _res, next) => next(),
 ): RequestHandler {
   return async (req, res, next) => {
-    const client = req.socket.remoteAddress ?? "unknown";
-    const blocked = limits.authFailures.blockedFor(client);
-    if (blocked !== undefined) throw new RateLimited(blocked);
     let principal: Principal;
     try {
       principal = await authenticate(req.get("authorization"));
     } catch (error) {
-      if (error instanceof Unauthenticated) limits.authFailures.recordFailure(client);
-      throw error;
+      if (!(error instanceof Unauthenticated)) throw error;
+      const client = req.ip ?? req.socket.remoteAddress ?? "unknown";
+      const blocked = limits.authFailures.blockedFor(client);
+      limits.authFailures.recordFailure(client);
+      throw blocked === undefined ? error : new RateLimited(blocked);
     }
     if (!principal.scopes.has(scope)) throw new Forbidden(`this API key lacks the scope ${scope}`);
     const rate = await limits.rateLimiter.take(`apikey:${principal.keyId}`, limits.perKeyPerSecond);
