@@ -23,7 +23,9 @@ export function entries(markdown: string): Entry[] {
       const text = chunk.slice(title.length);
       const repro = text.split("**Reproduced by**")[1] ?? "";
       const reproducedBy = [
-        ...repro.matchAll(/`((?:tests|infra)\/[\w./-]+\.[a-z]+)`(?:\s*\(asserts ([^)]*)\))?/g),
+        ...repro.matchAll(
+          /`((?:tests|infra|packages|services)\/[\w./-]+\.[a-z]+)`(?:\s*\(asserts ([^)]*)\))?/g,
+        ),
       ].map((m) => ({
         file: m[1] ?? "",
         asserts: [...(m[2] ?? "").matchAll(/`([^`]+)`/g)].map((a) => a[1] ?? ""),
