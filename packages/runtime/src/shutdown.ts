@@ -5,7 +5,7 @@ export type StopHook = { name: string; stop: () => Promise<void> };
 /**
  * Graceful stop, in phases registered by the service: first stop taking work (close listeners,
  * stop consumers, which finish their in-flight batch), then release connections (drain NATS,
- * close pools). A second signal, or the deadline, forces exit.
+ * close pools). The same signal again, or the deadline, forces exit.
  */
 export class Shutdown {
   private readonly intake: StopHook[] = [];
@@ -27,13 +27,20 @@ export class Shutdown {
     this.resources.push(hook);
   }
 
-  /** Installs SIGTERM/SIGINT handlers that run the stop and exit. */
+  /**
+   * Installs SIGTERM/SIGINT handlers that run the stop and exit. Only the same signal again forces
+   * exit: Ctrl-C in a terminal sends SIGINT to the launcher and every service at once, and the
+   * launcher then sends each SIGTERM, which must not turn a graceful stop into a forced one.
+   */
   installSignalHandlers(): void {
+    let first: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
       if (this.stopping) {
+        if (signal !== first) return;
         this.logger.warn({ signal }, "second signal: exiting now");
         process.exit(1);
       }
+      first = signal;
       this.logger.info({ signal }, "stopping");
       void this.stop().then(
         () => process.exit(0),
