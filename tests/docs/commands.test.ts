@@ -56,33 +56,9 @@ export interface DocBlock extends CodeBlock {
 
 /** Blocks in documents this test does not own, until their owners mark them (see the report). */
 const MARKERS_OWED: Record<string, Plan> = {
-  "docs/api-versioning.md › pnpm openapi:write": {
-    kind: "skip",
-    reason: "rewrites the committed OpenAPI document and its baseline",
-  },
-  "docs/backup-restore.md › pnpm backup run": {
-    kind: "skip",
-    reason: "a command reference with placeholders; tests/backup runs each command",
-  },
-  "docs/backup-restore.md › rsync -a --exclude '.*' --exclude 'manifest.json' /srv/hookrail/backups/ backup-host:/hookrail/":
-    { kind: "skip", reason: "copies to another host (backup-host) over ssh" },
-  "docs/backup-restore.md › rclone copy --exclude '.*' --exclude 'manifest.json' /srv/hookrail/backups remote:hookrail-backups":
-    { kind: "skip", reason: "needs rclone and a configured remote bucket" },
-  "docs/compose.md › docker compose up --build -d": { kind: "docker-only" },
-  "docs/compose.md › API=http://localhost:8080; KEY=dev-admin-key-change-me": {
-    kind: "docker-only",
-  },
-  "docs/observability.md › node --import ./dist/instrument.js dist/main.js": {
-    kind: "skip",
-    reason: "starts a service in the foreground, from its package directory",
-  },
   "docs/performance.md › source scripts/toolchain.sh": {
     kind: "skip",
     reason: "pnpm bench loads the machine for minutes",
-  },
-  "docs/reliability.md › pnpm test:faults": {
-    kind: "skip",
-    reason: "the fault-injection suite takes 6 to 25 minutes",
   },
 };
 const owedKey = (b: DocBlock) =>
