@@ -46,28 +46,6 @@ export interface Variable {
   description: string | undefined;
 }
 
-/**
- * Telemetry variables keep OpenTelemetry's and Sentry's own meanings; TelemetryEnv
- * (packages/observability/src/env.ts) documents some of them only in comments. These notes stand
- * in until its fields carry `.describe()`; a schema description, when present, wins, and a note
- * for a variable the schema does not have fails the check.
- */
-export const TELEMETRY_NOTES: Readonly<Record<string, string>> = {
-  OTEL_SERVICE_NAME: "The service name on spans and metrics; defaults to the service's own name.",
-  OTEL_SDK_DISABLED: '"true" turns OpenTelemetry off entirely (no spans, no /metrics data).',
-  OTEL_EXPORTER_OTLP_ENDPOINT:
-    "Where traces go (OTLP over HTTP, e.g. http://jaeger:4318). Unset (and no traces endpoint): spans are made, for the ids in logs, but not exported.",
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT:
-    "The traces endpoint itself (the full URL, `/v1/traces` included); overrides OTEL_EXPORTER_OTLP_ENDPOINT for traces.",
-  OTEL_EXPORTER_OTLP_PROTOCOL: "OTLP encoding: http/protobuf or http/json.",
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "The OTLP encoding for traces only; overrides the above.",
-  SENTRY_DSN: "Sentry project DSN. Unset: no Sentry traffic at all.",
-  SENTRY_ENVIRONMENT: "Sentry's environment of each event.",
-  SENTRY_RELEASE: "Sentry's release of each event. Defaults to `<version>+<git sha>`.",
-  GIT_SHA:
-    "The commit, when git is not there to ask (container images pass it at build time); part of the default release.",
-};
-
 const def = (s: SchemaLike) => s._zod.def;
 
 /** The object schema under refinements and transforms. */
@@ -134,9 +112,7 @@ export function sections(schemas: ConfigSchemas): { title: string; variables: Va
     out.push({ title: `${name} (\`services/${name}/src/env.ts\`)`, variables: own });
   }
   const serviceNames = new Set(out.flatMap((s) => s.variables.map((v) => v.name)));
-  const telemetry = variablesOf(schemas.telemetry)
-    .filter((v) => !serviceNames.has(v.name))
-    .map((v) => ({ ...v, description: v.description ?? TELEMETRY_NOTES[v.name] }));
+  const telemetry = variablesOf(schemas.telemetry).filter((v) => !serviceNames.has(v.name));
   out.push({
     title: "Telemetry, every service (`packages/observability/src/env.ts`)",
     variables: telemetry,

@@ -6,26 +6,55 @@ import { z } from "zod";
  * meanings (the exporters read the endpoint and headers themselves); SENTRY_* keep Sentry's.
  */
 export const TelemetryEnv = z.object({
-  /** The service name on spans and metrics; defaults to the service's own name. */
-  OTEL_SERVICE_NAME: z.string().min(1).optional(),
-  /** "true" turns OpenTelemetry off entirely (no spans, no /metrics data). */
-  OTEL_SDK_DISABLED: z.enum(["true", "false"]).default("false"),
-  /** Where traces go. Unset (and no traces endpoint): spans are made, for ids in logs, but not exported. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
-  /** OTLP encoding: http/protobuf (default) or http/json. */
-  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/protobuf", "http/json"]).default("http/protobuf"),
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(["http/protobuf", "http/json"]).optional(),
-  /** Sentry project DSN. Unset: no Sentry traffic at all. */
-  SENTRY_DSN: z.url().optional(),
-  SENTRY_ENVIRONMENT: z.string().min(1).max(64).default("production"),
-  /** Defaults to `<version>+<git sha>`. */
-  SENTRY_RELEASE: z.string().min(1).max(200).optional(),
-  /** The commit, when git is not there to ask (container images pass it at build time). */
+  OTEL_SERVICE_NAME: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The service name on spans and metrics; defaults to the service's own name."),
+  OTEL_SDK_DISABLED: z
+    .enum(["true", "false"])
+    .default("false")
+    .describe('"true" turns OpenTelemetry off entirely (no spans, no /metrics data).'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url()
+    .optional()
+    .describe(
+      "Where traces go (OTLP over HTTP, e.g. http://jaeger:4318). Unset (and no traces endpoint): spans are made, for the ids in logs, but not exported.",
+    ),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
+    .url()
+    .optional()
+    .describe(
+      "The traces endpoint itself (the full URL, `/v1/traces` included); overrides OTEL_EXPORTER_OTLP_ENDPOINT for traces.",
+    ),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z
+    .enum(["http/protobuf", "http/json"])
+    .default("http/protobuf")
+    .describe("OTLP encoding: http/protobuf or http/json."),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z
+    .enum(["http/protobuf", "http/json"])
+    .optional()
+    .describe("The OTLP encoding for traces only; overrides the above."),
+  SENTRY_DSN: z.url().optional().describe("Sentry project DSN. Unset: no Sentry traffic at all."),
+  SENTRY_ENVIRONMENT: z
+    .string()
+    .min(1)
+    .max(64)
+    .default("production")
+    .describe("Sentry's environment of each event."),
+  SENTRY_RELEASE: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("Sentry's release of each event. Defaults to `<version>+<git sha>`."),
   GIT_SHA: z
     .string()
     .regex(/^[0-9a-f]{7,40}$/)
-    .optional(),
+    .optional()
+    .describe(
+      "The commit, when git is not there to ask (container images pass it at build time); part of the default release.",
+    ),
   /** The ops port, whose own requests (/metrics, /healthz) are not traced. */
   METRICS_PORT: port().optional(),
   LOG_LEVEL: z.string().default("info"),
