@@ -21,6 +21,8 @@ export function headersToRecord(h: MsgHdrs | undefined): Record<string, string> 
 /** Builds NATS headers from a record; nats.js validates the keys and values. */
 export function recordToHeaders(record: Record<string, string>): MsgHdrs {
   const h = natsHeaders();
-  for (const [key, value] of Object.entries(record)) h.set(key, value);
+  // append, not set: the headers are new and a record's keys are distinct, so there is nothing
+  // to replace, and nats.js's set first lists and filters every key to delete the old value.
+  for (const [key, value] of Object.entries(record)) h.append(key, value);
   return h;
 }
