@@ -1,11 +1,23 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomFillSync } from "node:crypto";
+
+// Random bytes are drawn 128 ids at a time, as `crypto.randomUUID` does: a `randomBytes(16)` per
+// id cost about 9 µs (the processor and the notifier make one per stored event), a slice of the
+// pool well under 1 µs. Every slice is used once; the pool is refilled when it runs out.
+const POOL_IDS = 128;
+const pool = Buffer.alloc(16 * POOL_IDS);
+let poolOffset = pool.length;
 
 /**
  * A UUIDv7: time-ordered, so ids sort by creation and index inserts stay local.
  * `now` is injectable so tests are exact.
  */
 export function uuidv7(now: number = Date.now()): string {
-  const b = randomBytes(16);
+  if (poolOffset === pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const b = pool.subarray(poolOffset, poolOffset + 16);
+  poolOffset += 16;
   b.writeUIntBE(now, 0, 6);
   b[6] = ((b[6] ?? 0) & 0x0f) | 0x70;
   b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;

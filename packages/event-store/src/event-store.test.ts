@@ -199,6 +199,109 @@ describe("event store", () => {
     ]);
   });
 
+  it("applies a batch of delivery changes as the events would one by one", async () => {
+    const webhookId = uuidv7();
+    const [d3, d4] = [uuidv7(), uuidv7()];
+    const m = { ...meta, webhookId };
+    await append(streamId.webhook(webhookId), 0, [received(webhookId)], m);
+    const requested = (deliveryId: string): DomainEvent => ({
+      type: "DeliveryRequested",
+      data: { deliveryId, webhookId, subscriptionId: "sub", reason: "initial" },
+    });
+    const attempt = (deliveryId: string, n: number, code: number | null, error: string | null) =>
+      ({
+        type: "DeliveryAttempted",
+        data: {
+          deliveryId,
+          webhookId,
+          attempt: n,
+          startedAt: new Date().toISOString(),
+          durationMs: 3,
+          statusCode: code,
+          error,
+          succeeded: code === 200,
+        },
+      }) satisfies DomainEvent;
+    const next = new Date(Date.now() + 60_000);
+    const awkward = 'refused: "quoted", {braces}, back\\slash, comma, ünïcode';
+    const scheduled = (deliveryId: string): DomainEvent => ({
+      type: "DeliveryRetryScheduled",
+      data: { deliveryId, webhookId, nextAttempt: 2, nextAttemptAt: next.toISOString() },
+    });
+    // One transaction, several streams, two changes each: as the notifier records a batch.
+    await inTransaction(store.db, (tx) =>
+      appendEvents(tx, [
+        {
+          streamId: streamId.delivery(d3),
+          expectedVersion: 0,
+          events: [{ event: requested(d3), metadata: m }],
+        },
+        {
+          streamId: streamId.delivery(d4),
+          expectedVersion: 0,
+          events: [{ event: requested(d4), metadata: m }],
+        },
+      ]),
+    );
+    await inTransaction(store.db, (tx) =>
+      appendEvents(tx, [
+        {
+          streamId: streamId.delivery(d3),
+          expectedVersion: 1,
+          events: [
+            { event: attempt(d3, 1, null, awkward), metadata: m },
+            { event: scheduled(d3), metadata: m },
+          ],
+        },
+        {
+          streamId: streamId.delivery(d4),
+          expectedVersion: 1,
+          events: [
+            { event: attempt(d4, 1, 503, "HTTP 503"), metadata: m },
+            { event: scheduled(d4), metadata: m },
+          ],
+        },
+      ]),
+    );
+    const row = (id: string) =>
+      store.db.selectFrom("deliveries").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+    expect(await row(d3)).toMatchObject({
+      status: "scheduled",
+      attempts: 1,
+      last_status_code: null,
+      last_error: awkward,
+      next_attempt_at: next,
+    });
+    expect(await row(d4)).toMatchObject({ status: "scheduled", last_status_code: 503 });
+    await append(
+      streamId.delivery(d3),
+      3,
+      [
+        attempt(d3, 2, 200, null),
+        {
+          type: "DeliverySucceeded",
+          data: { deliveryId: d3, webhookId, attempts: 2, deliveredAt: new Date().toISOString() },
+        },
+      ],
+      m,
+    );
+    const done = await row(d3);
+    expect(done).toMatchObject({
+      status: "succeeded",
+      attempts: 2,
+      last_status_code: 200,
+      last_error: null,
+      next_attempt_at: null,
+    });
+    expect(done.updated_at.getTime()).toBeGreaterThanOrEqual(done.created_at.getTime());
+    // d4 was not in the last batch: untouched.
+    expect(await row(d4)).toMatchObject({
+      status: "scheduled",
+      attempts: 1,
+      next_attempt_at: next,
+    });
+  });
+
   it("rebuilds projections equal to the live ones, and reports a drifted row", async () => {
     const check = await rebuildProjections(store.db, { commit: false });
     expect(check.equal).toBe(true);

@@ -1,6 +1,7 @@
 import type { NatsConnection, Status } from "@nats-io/nats-core";
 import { connect } from "@nats-io/transport-node";
 import type { Logger } from "pino";
+import { skipCancelErrorOfAnsweredRequests } from "./request-cancel.js";
 
 /** Connecting to NATS failed for a reason retrying will not fix (bad options, auth). */
 export class NatsConnectError extends Error {
@@ -30,6 +31,7 @@ export async function connectNats(opts: {
     () => logger.warn({ servers: opts.servers }, "still waiting for NATS"),
     WAITING_LOG_INTERVAL_MS,
   );
+  skipCancelErrorOfAnsweredRequests();
   let nc: NatsConnection;
   try {
     nc = await connect({

@@ -7,9 +7,11 @@ import { type MsgHdrs, headers as natsHeaders } from "@nats-io/nats-core";
 export function headersToRecord(h: MsgHdrs | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!h) return out;
-  for (const key of h.keys()) {
+  // Iterated, not `keys()` then `values(key)`: nats.js answers each `values(key)` by listing and
+  // filtering every key, so that was quadratic in the headers of every consumed message.
+  for (const [key, list] of h) {
     const lower = key.toLowerCase();
-    const values = h.values(key).join(", ");
+    const values = list.join(", ");
     // eslint-disable-next-line security/detect-object-injection -- values are strings, so even a header named __proto__ cannot swap the prototype
     out[lower] = out[lower] === undefined ? values : `${out[lower]}, ${values}`;
   }
@@ -19,6 +21,8 @@ export function headersToRecord(h: MsgHdrs | undefined): Record<string, string> 
 /** Builds NATS headers from a record; nats.js validates the keys and values. */
 export function recordToHeaders(record: Record<string, string>): MsgHdrs {
   const h = natsHeaders();
-  for (const [key, value] of Object.entries(record)) h.set(key, value);
+  // append, not set: the headers are new and a record's keys are distinct, so there is nothing
+  // to replace, and nats.js's set first lists and filters every key to delete the old value.
+  for (const [key, value] of Object.entries(record)) h.append(key, value);
   return h;
 }

@@ -1,4 +1,4 @@
-import { createLogger } from "./logger.js";
+import { createLogger, flushLogs } from "./logger.js";
 import { flushErrors, reportError } from "./sentry.js";
 
 /**
@@ -13,7 +13,7 @@ export function installCrashHandlers(service: string, level: string): void {
     crashing = true;
     logger.fatal({ err: error, kind }, "crashing");
     reportError(error, { tags: { crash: kind } });
-    void flushErrors(2000).finally(() => process.exit(1));
+    void Promise.all([flushErrors(2000), flushLogs(2000)]).finally(() => process.exit(1));
   };
   process.on("uncaughtException", crash("uncaughtException"));
   process.on("unhandledRejection", crash("unhandledRejection"));

@@ -2,7 +2,7 @@
  * @hookrail/observability — how every Hookrail process is seen: one logger, the request
  * context, the ops server (/healthz, /readyz, /metrics), and the telemetry bootstrap.
  */
-export { createLogger, type Logger, REDACTED_PATHS } from "./logger.js";
+export { createLogger, flushLogs, type Logger, REDACTED_PATHS } from "./logger.js";
 export {
   appendDuration,
   backupDuration,

@@ -24,6 +24,44 @@ export const REDACTED_PATHS = [
   "*.body",
 ];
 
+// One stdout stream for every logger of the process, written asynchronously: a synchronous
+// write per line (pino's default) was a syscall per webhook on the gateway's and the notifier's
+// event loops, and blocked them whenever the reader of stdout fell behind. Lines logged while a
+// write is in flight are written together by the next one. pino flushes the stream
+// synchronously on exit; the crash handler and the signal handler also wait for `flushLogs`.
+let stdout: pino.DestinationStream | undefined;
+
+function sharedStdout(): pino.DestinationStream {
+  // minLength 1, not 0: a line still goes out at once when no write is in flight, but sonic-boom
+  // answers `flush(cb)` immediately when minLength is 0, without waiting for that write.
+  stdout ??= pino.destination({ dest: 1, sync: false, minLength: 1 });
+  return stdout;
+}
+
+/**
+ * Resolves once every line logged so far to stdout has been written (at most `timeoutMs`):
+ * call it before `process.exit`, which would otherwise race a write still in flight.
+ */
+export function flushLogs(timeoutMs = 2000): Promise<void> {
+  const stream = stdout as { flush?: (cb: (err?: Error) => void) => void } | undefined;
+  if (!stream?.flush) return Promise.resolve();
+  const flush = stream.flush.bind(stream);
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+    try {
+      flush(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      // Not open yet or already closed: nothing is waiting to be written.
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}
+
 /**
  * The one logger factory. Every line is JSON and carries `service`, and — while handling a
  * webhook — `requestId`, `traceId` and `spanId` of the active work.
@@ -52,6 +90,6 @@ export function createLogger(options: {
         return fields;
       },
     },
-    options.destination,
+    options.destination ?? sharedStdout(),
   );
 }

@@ -1,4 +1,4 @@
-import type { Logger } from "@hookrail/observability";
+import { flushLogs, type Logger } from "@hookrail/observability";
 
 export type StopHook = { name: string; stop: () => Promise<void> };
 
@@ -42,9 +42,10 @@ export class Shutdown {
       }
       first = signal;
       this.logger.info({ signal }, "stopping");
+      // Logs are written asynchronously: the last lines ("stopped cleanly") go out before the exit.
       void this.stop().then(
-        () => process.exit(0),
-        () => process.exit(1),
+        () => flushLogs().then(() => process.exit(0)),
+        () => flushLogs().then(() => process.exit(1)),
       );
     };
     process.on("SIGTERM", onSignal);
