@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { apiClient } from "../support/api.js";
@@ -12,6 +14,7 @@ import { logProblems } from "./logs.js";
 import { type BenchOptions, parseOptions, type Scenario, USAGE } from "./options.js";
 import { type ProfileSummary, summariseProfile, type Window } from "./profile.js";
 import {
+  type BacklogResult,
   type BenchResults,
   type EndToEndResult,
   formatProfiles,
@@ -20,7 +23,9 @@ import {
 } from "./report.js";
 import {
   backlogScenario,
+  deliverEverything,
   endToEndScenario,
+  hold,
   ingestScenario,
   type ScenarioContext,
   soakScenario,
@@ -54,9 +59,12 @@ async function main(o: BenchOptions): Promise<number> {
     return 204;
   });
   try {
+    // Traces are exported, as in production, to a local sink that discards them.
+    const sink = await startTraceSink();
+    stopSink = sink.close;
     log("starting gateway, processor and notifier…");
     cluster = await startCluster({
-      env: o.serviceEnv,
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...o.serviceEnv },
       ...(profileDir ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
     });
     const api = apiClient(cluster.gatewayUrl, cluster.adminKey);
@@ -87,7 +95,22 @@ async function main(o: BenchOptions): Promise<number> {
     log(`warm-up ${o.warmupMs} ms`);
     await warmUp(x);
     const has = (s: Scenario) => o.scenarios.has(s);
-    const ingest = has("ingest") ? await ingestScenario(x) : undefined;
+    // The ingest comparison runs with the processor and notifier held; what it queues becomes
+    // (part of) the backlog the processor then drains, and everything is delivered before the
+    // load scenarios start.
+    let ingest: Awaited<ReturnType<typeof ingestScenario>> | undefined;
+    let backlog: BacklogResult | undefined;
+    if (has("ingest") || has("backlog")) {
+      const held = hold(cluster, ["processor", "notifier"]);
+      try {
+        if (has("ingest")) ingest = await ingestScenario(x);
+        if (has("backlog")) backlog = await backlogScenario(x, held);
+      } finally {
+        held.resume();
+      }
+      const left = await deliverEverything(x);
+      if (ingest) ingest.comparison.pendingAfterDrain = left;
+    }
     const steps = has("steps") ? await stepsScenario(x) : undefined;
     let window: Window | undefined;
     let e2e: EndToEndResult | undefined;
@@ -96,7 +119,6 @@ async function main(o: BenchOptions): Promise<number> {
       e2e = await endToEndScenario(x, "e2e", o.e2eRate, o.e2eMs, 1000);
       window = e2e.phase.window;
     }
-    const backlog = has("backlog") ? await backlogScenario(x) : undefined;
     const soak = has("soak") ? await soakScenario(x) : undefined;
     await new Promise((r) => setTimeout(r, 500)); // would-be duplicates have time to arrive
     const profiles =
@@ -138,7 +160,24 @@ async function main(o: BenchOptions): Promise<number> {
   } finally {
     await cluster?.destroy();
     await subscriber.close();
+    await stopSink?.();
   }
+}
+
+let stopSink: (() => Promise<void>) | undefined;
+
+/** An OTLP/HTTP endpoint that answers 200 to every export and keeps nothing. */
+async function startTraceSink(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(200, { "content-type": "application/x-protobuf" }).end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 async function writeChart(o: BenchOptions, r: BenchResults, steps: PhaseResult[]) {

@@ -28,6 +28,8 @@ export interface PhaseResult extends PhaseStats {
   cpu?: CpuShares;
   /** Open loop only: sends skipped because every connection was busy. */
   skipped?: number;
+  /** Steps: each service's largest RSS during the step, MiB. */
+  rssMaxMiB?: Record<string, number>;
 }
 
 export interface CeilingResults {

@@ -21,6 +21,7 @@ import type {
   CeilingResults,
   EndToEndResult,
   IngestComparison,
+  PhaseResult,
   SoakResult,
 } from "./report.js";
 import { githubWebhooks } from "./webhooks.js";
@@ -35,24 +36,42 @@ export interface ScenarioContext {
   log: (line: string) => void;
 }
 
-/** Stops (SIGSTOP) the named services while `work` runs, so it has the cores to itself. */
-async function paused<T>(c: Cluster, names: string[], work: () => Promise<T>): Promise<T> {
-  const pids = names.flatMap((n) => {
-    const p = c.processes.get(n as never);
-    return p ? [p.pid] : [];
-  });
-  for (const pid of pids) process.kill(pid, "SIGSTOP");
-  try {
-    return await work();
-  } finally {
-    for (const pid of pids) process.kill(pid, "SIGCONT");
-  }
+/** Services stopped (SIGSTOP) so that a measurement has the cores, until resumed. */
+export interface Hold {
+  resume(name?: string): void;
+}
+
+/** Stops the named services; `resume` (all, or one) continues them, at most once each. */
+export function hold(c: Cluster, names: readonly string[]): Hold {
+  const pids = new Map(
+    names.flatMap((n) => {
+      const p = c.processes.get(n as never);
+      return p ? [[n, p.pid] as const] : [];
+    }),
+  );
+  for (const pid of pids.values()) process.kill(pid, "SIGSTOP");
+  return {
+    resume(name) {
+      for (const [n, pid] of [...pids]) {
+        if (name !== undefined && n !== name) continue;
+        process.kill(pid, "SIGCONT");
+        pids.delete(n);
+      }
+    },
+  };
+}
+
+/** Waits for every accepted webhook to be delivered, allowing 5 ms each beyond the drain time. */
+export async function deliverEverything(x: ScenarioContext): Promise<number> {
+  const pending = x.target.ledger.pending;
+  if (pending > 0) x.log(`delivering ${pending} queued webhooks…`);
+  return drain(x.target.ledger, Math.max(x.o.drainMs, pending * 5));
 }
 
 /**
  * The gateway against the bare express + publish ceiling, and against itself with telemetry off,
- * interleaved, with the processor and notifier stopped (nothing else takes the cores); then the
- * broker's and the database's ceilings. The queued webhooks are delivered afterwards.
+ * interleaved; then the broker's and the database's ceilings. The caller holds the processor and
+ * notifier (nothing else takes the cores); what the gateways accepted stays queued for them.
  */
 export async function ingestScenario(x: ScenarioContext) {
   const { o, cluster, log } = x;
@@ -77,58 +96,52 @@ export async function ingestScenario(x: ScenarioContext) {
       answered: (id: string, s: number | string, d?: string) => x.target.ledger.answered(id, s, d),
     });
     const gatewayPid = cluster.processes.get("gateway")?.pid ?? -1;
-    const { ingest, publishes, inserts } = await paused(
-      cluster,
-      ["processor", "notifier"],
-      async () => {
-        const ingest = await compareIngest(
-          [
-            {
-              name: "express+publish",
-              port: express.port,
-              path: "/ingest",
-              pid: express.pid,
-              next: githubWebhooks(`${x.runId}c`, "ceiling", o.bodyBytes),
-            },
-            {
-              name: "gateway",
-              port: x.target.port,
-              path: x.target.path,
-              pid: gatewayPid,
-              next: x.target.next,
-              ...ledgered("ingest"),
-            },
-            {
-              name: "gateway, telemetry off",
-              port: offPort,
-              path: x.target.path,
-              pid: off.pid,
-              next: x.target.next,
-              ...ledgered("ingest-telemetry-off"),
-            },
-          ],
-          { connections: o.connections, slotMs: o.slotMs, rounds: o.rounds, log },
-        );
-        log("ceiling: pipelined JetStream publishes");
-        const publishes = await pipelinedPublishes(x.natsUrl, stream.subject, {
-          durationMs: o.slotMs,
-          window: 256,
-          bodyBytes: o.bodyBytes,
-        });
-        log("ceiling: batched 100-row Postgres inserts");
-        const inserts = await batchedInserts(cluster.databaseUrl, {
-          durationMs: o.slotMs,
-          rowsPerBatch: 100,
-          connections: 4,
-          bodyBytes: o.bodyBytes,
-        });
-        return { ingest, publishes, inserts };
-      },
-    );
+    const { ingest, publishes, inserts } = await (async () => {
+      const ingest = await compareIngest(
+        [
+          {
+            name: "express+publish",
+            port: express.port,
+            path: "/ingest",
+            pid: express.pid,
+            next: githubWebhooks(`${x.runId}c`, "ceiling", o.bodyBytes),
+          },
+          {
+            name: "gateway",
+            port: x.target.port,
+            path: x.target.path,
+            pid: gatewayPid,
+            next: x.target.next,
+            ...ledgered("ingest"),
+          },
+          {
+            name: "gateway, telemetry off",
+            port: offPort,
+            path: x.target.path,
+            pid: off.pid,
+            next: x.target.next,
+            ...ledgered("ingest-telemetry-off"),
+          },
+        ],
+        { connections: o.connections, slotMs: o.slotMs, rounds: o.rounds, log },
+      );
+      log("ceiling: pipelined JetStream publishes");
+      const publishes = await pipelinedPublishes(x.natsUrl, stream.subject, {
+        durationMs: o.slotMs,
+        window: 256,
+        bodyBytes: o.bodyBytes,
+      });
+      log("ceiling: batched 100-row Postgres inserts");
+      const inserts = await batchedInserts(cluster.databaseUrl, {
+        durationMs: o.slotMs,
+        rowsPerBatch: 100,
+        connections: 4,
+        bodyBytes: o.bodyBytes,
+      });
+      return { ingest, publishes, inserts };
+    })();
     const ceilings: CeilingResults = { publishes, inserts };
     const comparison: IngestComparison = { targets: ingest };
-    log("delivering what the ingest comparison queued…");
-    comparison.pendingAfterDrain = await drain(x.target.ledger, o.drainMs);
     return { ceilings, comparison };
   } finally {
     await off.stop();
@@ -138,22 +151,32 @@ export async function ingestScenario(x: ScenarioContext) {
 }
 
 /** Open-loop steps of rising arrival rate, each drained before the next. */
-export async function stepsScenario(x: ScenarioContext) {
-  const results = [];
+export async function stepsScenario(x: ScenarioContext): Promise<PhaseResult[]> {
+  const results: PhaseResult[] = [];
   for (const rate of x.o.steps) {
     x.log(`step ${rate}/s for ${x.o.stepMs} ms`);
-    results.push(
-      await runPhase(x.target, {
-        name: `step-${rate}`,
-        load: `${rate}/s, open loop`,
-        connections: x.o.maxInFlight,
-        durationMs: x.o.stepMs,
-        drainMs: x.o.drainMs,
-        drive: (send, until) => openLoop(send, rate, x.o.maxInFlight, until),
-      }),
+    const memory = sampleMemory(servicesOf(x), 1000);
+    const phase = await runPhase(x.target, {
+      name: `step-${rate}`,
+      load: `${rate}/s, open loop`,
+      connections: x.o.maxInFlight,
+      durationMs: x.o.stepMs,
+      drainMs: x.o.drainMs,
+      drive: (send, until) => openLoop(send, rate, x.o.maxInFlight, until),
+    });
+    const series = memory();
+    phase.rssMaxMiB = Object.fromEntries(
+      Object.entries(series).map(([name, m]) => [name, Math.round(m.max)]),
     );
+    results.push(phase);
   }
   return results;
+}
+
+/** Each service's pid and ops port, for the memory sampler. */
+function servicesOf(x: ScenarioContext) {
+  const ops = x.cluster.opsPorts as Record<string, number>;
+  return new Map([...x.target.services].map(([name, pid]) => [name, { pid, opsPort: ops[name] }]));
 }
 
 /** Sustained open-loop load: latencies, the consumers' backlog over time, each service's RSS. */
@@ -205,56 +228,52 @@ export async function endToEndScenario(
 }
 
 /**
- * A backlog of `o.backlog` webhooks queued while the processor and notifier are stopped; then the
- * processor alone drains it (events appended per second), then the notifier delivers it.
+ * With the processor and notifier held, tops the queue up to `o.backlog` webhooks (those the
+ * ingest comparison left count); then the processor alone drains it (events appended per
+ * second), then the notifier delivers it all.
  */
-export async function backlogScenario(x: ScenarioContext): Promise<BacklogResult> {
+export async function backlogScenario(x: ScenarioContext, held: Hold): Promise<BacklogResult> {
   const { o, cluster, log } = x;
   const t = topology(cluster.prefix);
-  const notifierPid = cluster.processes.get("notifier")?.pid;
-  if (notifierPid) process.kill(notifierPid, "SIGSTOP");
-  try {
-    const fill = await paused(cluster, ["processor"], () =>
-      fillBacklog(
-        x.natsUrl,
-        t,
-        {
-          sourceId: x.sourceId,
-          count: o.backlog,
-          window: 256,
-          bodyBytes: o.bodyBytes,
-          runId: x.runId,
-        },
-        x.target.ledger,
-        log,
-      ),
-    );
-    log(`queued ${o.backlog} webhooks at ${fill.rate.toFixed(0)}/s; the processor drains them`);
-    const drained = await watchDrain(
-      x.natsUrl,
-      cluster.databaseUrl,
-      t.consumers.processor,
-      Math.max(x.o.drainMs, o.backlog * 5),
-      log,
-    );
-    return { queued: o.backlog, fill, drain: drained, ...(await deliverAll()) };
-  } finally {
-    if (notifierPid) process.kill(notifierPid, "SIGCONT");
-  }
-
-  async function deliverAll() {
-    if (notifierPid) process.kill(notifierPid, "SIGCONT");
-    log("the notifier delivers the backlog");
-    const start = performance.now();
-    const before = x.target.ledger.delivered;
-    const left = await drain(x.target.ledger, Math.max(x.o.drainMs, o.backlog * 5));
-    const seconds = (performance.now() - start) / 1000;
-    return {
-      delivered: x.target.ledger.delivered - before,
-      deliverySeconds: seconds,
-      pendingAfterDrain: left,
-    };
-  }
+  const already = x.target.ledger.pending;
+  const fill = await fillBacklog(
+    x.natsUrl,
+    t,
+    {
+      sourceId: x.sourceId,
+      count: Math.max(0, o.backlog - already),
+      window: 256,
+      bodyBytes: o.bodyBytes,
+      runId: x.runId,
+    },
+    x.target.ledger,
+    log,
+  );
+  const queued = x.target.ledger.pending;
+  log(
+    `${queued} webhooks queued (${fill.count} published directly at ${fill.rate.toFixed(0)}/s); the processor drains them`,
+  );
+  held.resume("processor");
+  const drained = await watchDrain(
+    x.natsUrl,
+    cluster.databaseUrl,
+    t.consumers.processor,
+    Math.max(o.drainMs, queued * 5),
+    log,
+  );
+  held.resume("notifier");
+  log("the notifier delivers the backlog");
+  const start = performance.now();
+  const before = x.target.ledger.delivered;
+  const left = await drain(x.target.ledger, Math.max(o.drainMs, queued * 5));
+  return {
+    queued,
+    fill,
+    drain: drained,
+    delivered: x.target.ledger.delivered - before,
+    deliverySeconds: (performance.now() - start) / 1000,
+    pendingAfterDrain: left,
+  };
 }
 
 /** Warm-up: the closed loop, unmeasured. */

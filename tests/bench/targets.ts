@@ -64,13 +64,26 @@ export function evaluateTargets(
         errors === 0,
     });
     const worst = Object.entries(r.e2e.memory).sort(([, a], [, b]) => b.max - a.max)[0];
+    const byStep = (r.steps ?? [])
+      .filter((st) => st.rssMaxMiB)
+      .map(
+        (st) =>
+          `${st.load.replace(", open loop", "")}: ${Object.values(st.rssMaxMiB ?? {})
+            .map(String)
+            .join("/")}`,
+      );
     if (worst)
       rows.push({
         figure: "RSS per service at the end-to-end load",
         target: "≤ 200 MiB",
-        measured: Object.entries(r.e2e.memory)
-          .map(([s, m]) => `${s} ${m.max.toFixed(0)}`)
-          .join(", "),
+        measured:
+          `${o.e2eRate}/s: ` +
+          Object.entries(r.e2e.memory)
+            .map(([s, m]) => `${s} ${m.max.toFixed(0)}`)
+            .join(", ") +
+          (byStep.length
+            ? ` (max per step, gateway/processor/notifier: ${byStep.join("; ")})`
+            : ""),
         met: worst[1].max <= 200,
       });
   }
