@@ -78,19 +78,14 @@ export async function ingestScenario(x: ScenarioContext) {
   const t = topology(cluster.prefix);
   const stream = await ceilingStream(x.natsUrl, cluster.prefix, t.streams.webhooks.name);
   const express = await startExpressCeiling(x.natsUrl, stream.subject);
-  const offPort = await freePort();
-  const offOps = await freePort();
-  const off = spawnService("gateway", {
-    env: {
-      ...cluster.env,
-      PORT: String(offPort),
-      METRICS_PORT: String(offOps),
-      OTEL_SDK_DISABLED: "true",
-    },
-    opsPort: offOps,
+  // Two more gateways on the same database and streams: telemetry off, and traces sampled at 10%
+  // (OpenTelemetry's own OTEL_TRACES_SAMPLER), to price tracing against the gateway as shipped.
+  const off = await extraGateway(cluster, { OTEL_SDK_DISABLED: "true" });
+  const sampled = await extraGateway(cluster, {
+    OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+    OTEL_TRACES_SAMPLER_ARG: "0.1",
   });
   try {
-    await off.ready();
     const ledgered = (phase: string) => ({
       sent: (id: string) => x.target.ledger.sent(id, phase),
       answered: (id: string, s: number | string, d?: string) => x.target.ledger.answered(id, s, d),
@@ -115,8 +110,16 @@ export async function ingestScenario(x: ScenarioContext) {
             ...ledgered("ingest"),
           },
           {
+            name: "gateway, 10% of traces sampled",
+            port: sampled.port,
+            path: x.target.path,
+            pid: sampled.pid,
+            next: x.target.next,
+            ...ledgered("ingest-sampled"),
+          },
+          {
             name: "gateway, telemetry off",
-            port: offPort,
+            port: off.port,
             path: x.target.path,
             pid: off.pid,
             next: x.target.next,
@@ -145,9 +148,27 @@ export async function ingestScenario(x: ScenarioContext) {
     return { ceilings, comparison };
   } finally {
     await off.stop();
+    await sampled.stop();
     await express.stop();
     await stream.remove();
   }
+}
+
+/** Another gateway process on the cluster's database and streams, with `env` on top. */
+async function extraGateway(cluster: Cluster, env: Record<string, string>) {
+  const port = await freePort();
+  const opsPort = await freePort();
+  const p = spawnService("gateway", {
+    env: { ...cluster.env, ...env, PORT: String(port), METRICS_PORT: String(opsPort) },
+    opsPort,
+  });
+  try {
+    await p.ready();
+  } catch (error) {
+    await p.stop();
+    throw error;
+  }
+  return { port, pid: p.pid, stop: () => p.stop() };
 }
 
 /** Open-loop steps of rising arrival rate, each drained before the next. */

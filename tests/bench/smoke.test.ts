@@ -19,6 +19,7 @@ describe("pnpm bench --smoke", () => {
     expect(r.ingest?.comparison.targets.map((t) => t.name)).toEqual([
       "express+publish",
       "gateway",
+      "gateway, 10% of traces sampled",
       "gateway, telemetry off",
     ]);
     for (const t of r.ingest?.comparison.targets ?? []) expect(t.accepted).toBeGreaterThan(0);
@@ -28,7 +29,7 @@ describe("pnpm bench --smoke", () => {
     expect(r.e2e?.phase.accepted).toBeGreaterThan(0);
     expect(Object.keys(r.e2e?.memory ?? {}).sort()).toEqual(["gateway", "notifier", "processor"]);
     expect(r.backlog?.drain.events).toBeGreaterThanOrEqual(300);
-    expect(r.targets.map((t) => t.figure)).toHaveLength(6);
+    expect(r.targets.map((t) => t.figure)).toHaveLength(7);
     const svg = await readFile(out.replace(/\.json$/, ".svg"), "utf8");
     expect(svg).toMatch(/^<svg /);
     expect(svg).toContain("step");
