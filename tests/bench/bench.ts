@@ -121,6 +121,8 @@ async function main(o: BenchOptions): Promise<number> {
     }
     const soak = has("soak") ? await soakScenario(x) : undefined;
     await new Promise((r) => setTimeout(r, 500)); // would-be duplicates have time to arrive
+    // Profiles cover the end-to-end load, or else the processor's drain of the backlog.
+    window ??= backlog?.window;
     const profiles =
       profileDir && window ? await stopAndSummarise(cluster, profileDir, window) : undefined;
     const measured = {

@@ -35,6 +35,7 @@ export function renderChart(title: string, steps: readonly ChartStep[]): string 
   const x = (i: number) => LEFT + slot * i + slot / 2;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${TOP + 2 * PANEL + GAP + 50}" font-family="sans-serif" font-size="12">`,
+    `<title>${esc(title)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${LEFT}" y="20" font-size="14" font-weight="bold">${esc(title)}</text>`,
   ];

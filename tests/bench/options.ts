@@ -63,7 +63,7 @@ export const USAGE = `usage: pnpm bench [options]
   --out <file>        JSON results (default: a file in the temp directory)
   --chart <file>      SVG chart of the steps (default: the results' path with .svg)
   --service-env K=V   extra environment for the services (repeatable), e.g. OTEL_SDK_DISABLED=true
-  --cpu-prof          profile the services over the end-to-end scenario
+  --cpu-prof          profile the services over the end-to-end scenario (else the backlog drain)
   --smoke             seconds in all, small counts: checks that it runs and reports
   --help`;
 

@@ -66,6 +66,8 @@ export interface BacklogResult {
   fill: RateResult;
   /** The processor alone draining it. */
   drain: DrainResult;
+  /** The drain, on the clock of CPU profiles. */
+  window: Window;
   /** Then the notifier delivering it. */
   delivered: number;
   deliverySeconds: number;

@@ -16,6 +16,7 @@ import { closedLoop, openLoop } from "./load.js";
 import { sampleEvery, sampleMemory } from "./memory.js";
 import type { BenchOptions } from "./options.js";
 import { drain, type PhaseTarget, runPhase } from "./phase.js";
+import { monotonicUs } from "./profile.js";
 import type {
   BacklogResult,
   CeilingResults,
@@ -275,6 +276,7 @@ export async function backlogScenario(x: ScenarioContext, held: Hold): Promise<B
     `${queued} webhooks queued (${fill.count} published directly at ${fill.rate.toFixed(0)}/s); the processor drains them`,
   );
   held.resume("processor");
+  const fromUs = monotonicUs();
   const drained = await watchDrain(
     x.natsUrl,
     cluster.databaseUrl,
@@ -282,6 +284,7 @@ export async function backlogScenario(x: ScenarioContext, held: Hold): Promise<B
     Math.max(o.drainMs, queued * 5),
     log,
   );
+  const window = { fromUs, toUs: monotonicUs() };
   held.resume("notifier");
   log("the notifier delivers the backlog");
   const start = performance.now();
@@ -291,6 +294,7 @@ export async function backlogScenario(x: ScenarioContext, held: Hold): Promise<B
     queued,
     fill,
     drain: drained,
+    window,
     delivered: x.target.ledger.delivered - before,
     deliverySeconds: (performance.now() - start) / 1000,
     pendingAfterDrain: left,

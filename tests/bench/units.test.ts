@@ -45,7 +45,7 @@ describe("bench runner pieces", () => {
         deliveryLatency: p(40),
       },
     ]);
-    expect(svg).toContain("t &lt;&amp;>");
+    expect(svg).toContain("<title>t &lt;&amp;></title>");
     expect(svg.match(/class="bar"/g)).toHaveLength(6);
     expect(svg.match(/<circle /g)).toHaveLength(2 * 3 * 2);
   });
