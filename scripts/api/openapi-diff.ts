@@ -267,23 +267,36 @@ function compareOperation(
     for (const name of Object.keys(asObject(b.headers)))
       if (!Object.keys(asObject(h.headers)).some((n) => n.toLowerCase() === name.toLowerCase()))
         out.push({ where: `${at} › header ${name}`, what: "response header removed" });
-    const headContent = asObject(h.content);
-    for (const [type, media] of Object.entries(asObject(b.content))) {
-      if (!(type in headContent))
-        out.push({ where: `${at} › ${type}`, what: "response media type removed" });
-      else
-        out.push(
-          ...compareSchemas(
-            docs,
-            asObject(media).schema ?? {},
-            asObject(headContent[type]).schema ?? {},
-            "response",
-            `${at} › ${type}`,
-          ),
-        );
-    }
+    out.push(
+      ...compareContent(docs, { base: b, head: h }, "response", at, {
+        schemaWhere: (type) => `${at} › ${type}`,
+        missing: "response media type removed",
+      }),
+    );
   }
   return out;
+}
+
+/** Every media type of the old content must remain, each with a compatible schema. */
+function compareContent(
+  docs: { base: Json; head: Json },
+  sides: { base: Json; head: Json },
+  direction: "request" | "response",
+  where: string,
+  say: { schemaWhere: (type: string) => string; missing: string },
+): Change[] {
+  const headContent = asObject(sides.head.content);
+  return Object.entries(asObject(sides.base.content)).flatMap(([type, media]) =>
+    type in headContent
+      ? compareSchemas(
+          docs,
+          asObject(media).schema ?? {},
+          asObject(headContent[type]).schema ?? {},
+          direction,
+          say.schemaWhere(type),
+        )
+      : [{ where: `${where} › ${type}`, what: say.missing }],
+  );
 }
 
 /**
@@ -349,21 +362,12 @@ function compareRequestBody(
   const out: Change[] = [];
   if (head.required === true && base.required !== true)
     out.push({ where, what: "request body newly required" });
-  const headContent = asObject(head.content);
-  for (const [type, media] of Object.entries(asObject(base.content))) {
-    if (!(type in headContent))
-      out.push({ where: `${where} › ${type}`, what: "request media type no longer accepted" });
-    else
-      out.push(
-        ...compareSchemas(
-          docs,
-          asObject(media).schema ?? {},
-          asObject(headContent[type]).schema ?? {},
-          "request",
-          where,
-        ),
-      );
-  }
+  out.push(
+    ...compareContent(docs, { base, head }, "request", where, {
+      schemaWhere: () => where,
+      missing: "request media type no longer accepted",
+    }),
+  );
   return out;
 }
 
