@@ -1,7 +1,7 @@
 import type { CommonConfig } from "@hookrail/config";
 import { topology } from "@hookrail/contracts";
 import { ensureDatabase, migrate, openDatabase } from "@hookrail/event-store";
-import { connectNats, declareTopology } from "@hookrail/messaging";
+import { connectNats, declareTopology, topologySettings } from "@hookrail/messaging";
 import type { Logger } from "@hookrail/observability";
 
 /**
@@ -26,7 +26,7 @@ export async function prepareInfrastructure(config: CommonConfig, logger: Logger
   }
   const nats = await connectNats({ servers: config.NATS_URL, name: "hookrail-launcher", logger });
   try {
-    await declareTopology(nats, topology(config.NATS_PREFIX));
+    await declareTopology(nats, topology(config.NATS_PREFIX), ...topologySettings(config));
     logger.info({ prefix: config.NATS_PREFIX }, "streams and consumers declared");
   } finally {
     await nats.drain();

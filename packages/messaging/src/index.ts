@@ -25,5 +25,6 @@ export {
   defaultStreamLimits,
   type StreamLimits,
   TopologyError,
+  topologySettings,
 } from "./topology-settings.js";
 export { extractTraceContext, injectTraceHeaders } from "./trace.js";

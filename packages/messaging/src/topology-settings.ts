@@ -54,3 +54,14 @@ export function validateSettings(l: StreamLimits, c: ConsumerSettings): void {
   if (problems.length > 0)
     throw new TopologyError(`invalid topology settings: ${problems.join("; ")}`);
 }
+
+/** The stream and consumer settings a service's configuration asks for (unset: the defaults). */
+export function topologySettings(config: {
+  NATS_STREAM_REPLICAS?: number;
+  NATS_ACK_WAIT?: number;
+}): [Partial<StreamLimits>, Partial<ConsumerSettings>] {
+  return [
+    config.NATS_STREAM_REPLICAS === undefined ? {} : { replicas: config.NATS_STREAM_REPLICAS },
+    config.NATS_ACK_WAIT === undefined ? {} : { ackWaitMs: config.NATS_ACK_WAIT },
+  ];
+}

@@ -2,7 +2,7 @@ import type { Topology } from "@hookrail/contracts";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { type NatsConnection, nanos } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { declareTopology, defaultStreamLimits, TopologyError } from "./index.js";
+import { declareTopology, defaultStreamLimits, TopologyError, topologySettings } from "./index.js";
 import { deleteTopologies, freshTopology, testConnection } from "./test-support/nats.js";
 
 let nc: NatsConnection;
@@ -127,5 +127,23 @@ describe("declareTopology", () => {
     expect((err as Error).message).toMatch(/ackWaitMs/);
     const jsm = await jetstreamManager(nc);
     await expect(jsm.streams.info(t.streams.webhooks.name)).rejects.toThrow(/stream not found/);
+  });
+
+  it("declares what the services' NATS_STREAM_REPLICAS and NATS_ACK_WAIT ask for", async () => {
+    expect(topologySettings({})).toEqual([{}, {}]);
+    const t = fresh();
+    // One server here: a replica count above 1 is refused by nats-server, so 1 it is; the ack wait
+    // shows the settings reach the server.
+    await declareTopology(
+      nc,
+      t,
+      ...topologySettings({ NATS_STREAM_REPLICAS: 1, NATS_ACK_WAIT: 45_000 }),
+    );
+    const { streams, consumers } = await snapshot(t);
+    for (const s of streams) expect(s.config.num_replicas).toBe(1);
+    for (const c of consumers) expect(c.config.ack_wait).toBe(nanos(45_000));
+    await expect(
+      declareTopology(nc, fresh(), ...topologySettings({ NATS_STREAM_REPLICAS: 0 })),
+    ).rejects.toThrow(/replicas must be 1 to 5/);
   });
 });

@@ -1,7 +1,13 @@
 import type { CommonConfig } from "@hookrail/config";
 import { topology as makeTopology, type Topology } from "@hookrail/contracts";
 import { type Database, ensureDatabase, migrate, openDatabase } from "@hookrail/event-store";
-import { connectNats, declareTopology, type NatsConnection, Publisher } from "@hookrail/messaging";
+import {
+  connectNats,
+  declareTopology,
+  type NatsConnection,
+  Publisher,
+  topologySettings,
+} from "@hookrail/messaging";
 import {
   createLogger,
   flushErrors,
@@ -62,7 +68,7 @@ export async function bootService(options: BootOptions): Promise<Service> {
   shutdown.onRelease({ name: "nats", stop: () => nats.drain() });
   observeNats(nats);
   const topology = makeTopology(config.NATS_PREFIX);
-  await declareTopology(nats, topology);
+  await declareTopology(nats, topology, ...topologySettings(config));
 
   const checks: ReadinessCheck[] = [
     { name: "postgres", check: async () => void (await sql`SELECT 1`.execute(store.db)) },
