@@ -15,6 +15,7 @@ describe("fault 10: a three-node NATS cluster loses a node", () => {
       order: 10,
       name: "3-node NATS cluster, R3 streams, stream leader kill -9",
       natsNodes: 3,
+      env: { NATS_STREAM_REPLICAS: "3" },
       // The streams as an operator would set them up for a cluster: R3, before the services start.
       beforeServices: async (h) => {
         const jsm = await jetstreamManager(h.nc);
@@ -37,15 +38,13 @@ describe("fault 10: a three-node NATS cluster loses a node", () => {
     const streams = Object.values(h.topology.streams).map((s) => s.name);
     const replicas = async () =>
       Promise.all(streams.map(async (name) => (await jsm.streams.info(name)).config.num_replicas));
-    // declareTopology owns num_replicas and knows no setting for it: the services' start sets
-    // the streams back to R1. Scale them to R3 again (nothing re-declares until a restart).
+    // The services declare the streams with NATS_STREAM_REPLICAS=3: they keep them R3 (they used
+    // to set them back to R1 at every start).
     const afterBoot = await replicas();
-    if (afterBoot.some((r) => r !== 3)) {
-      h.notes.push(
-        `the services' start set the R3 streams to R${afterBoot.join("/R")}; scaled back to R3`,
-      );
-      for (const name of streams) await jsm.streams.update(name, { num_replicas: 3 });
-    }
+    h.require(
+      afterBoot.every((r) => r === 3),
+      `the services' start kept the streams R3 (found R${afterBoot.join("/R")})`,
+    );
     const allCurrent = async () => {
       for (const name of streams) {
         const info = await jsm.streams.info(name);

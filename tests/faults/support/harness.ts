@@ -141,6 +141,8 @@ export class Harness {
         DATABASE_URL: this.databaseUrl,
         LOG_LEVEL: "warn",
         DATABASE_POOL_SIZE: 1,
+        // Declared as the services will declare them (case 10 runs R3 streams).
+        NATS_STREAM_REPLICAS: Number(this.options.env?.NATS_STREAM_REPLICAS ?? 1),
       },
       createLogger({ service: "fault-harness", level: "warn" }),
     );
