@@ -1,5 +1,5 @@
-import { defaultStreamLimits } from "@hookrail/messaging";
-import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import { declareTopology } from "@hookrail/messaging";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { describe, it } from "vitest";
 import { Harness } from "../support/harness.js";
 import { seconds, tally, within } from "../support/load.js";
@@ -7,29 +7,18 @@ import { assertClean } from "../support/outcome.js";
 import { sleep, waitFor } from "../support/processes.js";
 import { scale } from "../support/scale.js";
 
-const ms = (n: number) => n * 1_000_000;
-
 describe("fault 6: a full WEBHOOKS stream", () => {
   it("answers 503, never 202, while the stream is full, and evicts nothing", async () => {
     const h = await Harness.start({
       order: 6,
       name: `full stream (max_msgs ${scale.fullStreamMessages}, DiscardNew)`,
-      // The stream as declareTopology would make it, plus a tiny max_msgs, which it leaves alone.
+      // The streams as the services declare them, plus a tiny max_msgs, which declareTopology
+      // leaves alone (an operator's own limit).
       beforeServices: async (h) => {
+        await declareTopology(h.nc, h.topology);
         const jsm = await jetstreamManager(h.nc);
-        const s = h.topology.streams.webhooks;
-        await jsm.streams.add({
-          name: s.name,
-          subjects: [...s.subjects],
-          storage: StorageType.File,
-          retention: RetentionPolicy.Limits,
-          discard: DiscardPolicy.New,
-          max_bytes: defaultStreamLimits.maxBytes,
-          max_age: ms(defaultStreamLimits.maxAgeMs),
-          duplicate_window: ms(defaultStreamLimits.duplicateWindowMs),
-          num_replicas: defaultStreamLimits.replicas,
-          max_msgs: scale.fullStreamMessages,
-        });
+        const { config } = await jsm.streams.info(h.topology.streams.webhooks.name);
+        await jsm.streams.update(config.name, { ...config, max_msgs: scale.fullStreamMessages });
       },
     });
     const jsm = await jetstreamManager(h.nc);

@@ -1,13 +1,10 @@
-import { defaultStreamLimits } from "@hookrail/messaging";
-import { DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType } from "@nats-io/jetstream";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { describe, it } from "vitest";
 import { Harness } from "../support/harness.js";
 import { seconds, tally, within } from "../support/load.js";
 import { assertClean } from "../support/outcome.js";
 import { sleep, timeline, waitFor } from "../support/processes.js";
 import { scale } from "../support/scale.js";
-
-const ms = (n: number) => n * 1_000_000;
 
 describe("fault 10: a three-node NATS cluster loses a node", () => {
   it("keeps R3 streams available and loses nothing when the stream leader is killed", async () => {
@@ -16,30 +13,13 @@ describe("fault 10: a three-node NATS cluster loses a node", () => {
       name: "3-node NATS cluster, R3 streams, stream leader kill -9",
       natsNodes: 3,
       env: { NATS_STREAM_REPLICAS: "3" },
-      // The streams as an operator would set them up for a cluster: R3, before the services start.
-      beforeServices: async (h) => {
-        const jsm = await jetstreamManager(h.nc);
-        for (const s of Object.values(h.topology.streams)) {
-          await jsm.streams.add({
-            name: s.name,
-            subjects: [...s.subjects],
-            storage: StorageType.File,
-            retention: RetentionPolicy.Limits,
-            discard: DiscardPolicy.New,
-            max_bytes: defaultStreamLimits.maxBytes,
-            max_age: ms(defaultStreamLimits.maxAgeMs),
-            duplicate_window: ms(defaultStreamLimits.duplicateWindowMs),
-            num_replicas: 3,
-          });
-        }
-      },
     });
     const jsm = await jetstreamManager(h.nc);
     const streams = Object.values(h.topology.streams).map((s) => s.name);
     const replicas = async () =>
       Promise.all(streams.map(async (name) => (await jsm.streams.info(name)).config.num_replicas));
-    // The services declare the streams with NATS_STREAM_REPLICAS=3: they keep them R3 (they used
-    // to set them back to R1 at every start).
+    // The services (and the harness's preparation before them) declare the streams with
+    // NATS_STREAM_REPLICAS=3, so they are R3 and stay so (services used to set them back to R1).
     const afterBoot = await replicas();
     h.require(
       afterBoot.every((r) => r === 3),
