@@ -16,6 +16,7 @@ import {
 import { knownBug } from "./known-bugs.js";
 import {
   clusterHealth,
+  earlierOn,
   fuzzRequests,
   fuzzTimeoutMs,
   hardeningProblem,
@@ -395,7 +396,7 @@ describe("admin API fuzzing", () => {
                 const problem = check(c, res);
                 if (problem)
                   throw new Error(
-                    `${problem}\n  ${summary(c.request)}\n  → ${res.status} ${res.text.slice(0, 400)}`,
+                    `${problem}\n  ${summary(c.request)}\n  → ${res.status} ${res.text.slice(0, 400)}${earlierOn(res)}`,
                   );
               });
             },

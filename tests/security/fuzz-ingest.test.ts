@@ -17,6 +17,7 @@ import {
 import { knownBug, storable } from "./known-bugs.js";
 import {
   clusterHealth,
+  earlierOn,
   fuzzRequests,
   fuzzTimeoutMs,
   hardeningProblem,
@@ -527,7 +528,7 @@ describe("ingest fuzzing", () => {
                 const problem = check(c, req, res);
                 if (problem) {
                   throw new Error(
-                    `${problem}\n  ${describeCase(c, req)}\n  → ${res.status} ${res.text.slice(0, 400)}`,
+                    `${problem}\n  ${describeCase(c, req)}\n  → ${res.status} ${res.text.slice(0, 400)}${earlierOn(res)}`,
                   );
                 }
               });

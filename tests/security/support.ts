@@ -1,4 +1,5 @@
 import { Agent, request } from "node:http";
+import type { Socket } from "node:net";
 import type { Cluster } from "../support/cluster.js";
 
 /** One raw HTTP exchange: whatever the fuzzer made, sent as it is. */
@@ -13,6 +14,8 @@ export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  /** The exchanges sent before this one on the same kept-alive connection, oldest first. */
+  earlier?: string[];
 }
 
 /**
@@ -23,20 +26,27 @@ export interface RawResponse {
 export function rawClient(baseUrl: string, maxSockets = 16) {
   const agent = new Agent({ keepAlive: true, maxSockets });
   const { hostname, port } = new URL(baseUrl);
+  // What went over each connection, so that a failure can name what came before it on the same
+  // socket (an exchange that leaves a connection in a bad state shows up on the next request).
+  const history = new WeakMap<Socket, string[]>();
   const attempt = (r: RawRequest): Promise<RawResponse & { retry?: boolean }> =>
     new Promise((resolve, reject) => {
       const req = request(
-        { agent, hostname, port, method: r.method, path: r.path, headers: r.headers },
+        { agent, hostname, port, method: r.method, path: r.path, headers: framed(r) },
         (res) => {
+          const socket = res.socket; // detached from the response by its end, when kept alive
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () =>
-            resolve({
+          res.on("end", () => {
+            const exchange = {
               status: res.statusCode ?? 0,
               headers: res.headers,
               text: Buffer.concat(chunks).toString("utf8"),
-            }),
-          );
+            };
+            const log = history.get(socket) ?? [];
+            history.set(socket, [...log, summarise(r, exchange)].slice(-HISTORY));
+            resolve({ ...exchange, earlier: log });
+          });
           res.on("error", reject);
         },
       );
@@ -62,6 +72,34 @@ export function rawClient(baseUrl: string, maxSockets = 16) {
     }
   };
   return { send, close: () => agent.destroy() };
+}
+
+const HISTORY = 3;
+
+/**
+ * The request's headers with its body framed. Node's client sends a body of DELETE, OPTIONS and
+ * any method it does not frame by default without Content-Length on a kept-alive connection: the
+ * server then reads those bytes as the next request, answers 400 and closes, and that 400 arrives
+ * as the answer to whatever request goes next on the socket (a correctly signed webhook, once, in
+ * CI). A real client frames its body, so the fuzzer does too.
+ */
+export function framed(r: RawRequest): Record<string, string> {
+  if (r.body === undefined) return r.headers;
+  const names = Object.keys(r.headers).map((k) => k.toLowerCase());
+  if (names.includes("content-length") || names.includes("transfer-encoding")) return r.headers;
+  return { ...r.headers, "content-length": String(r.body.length) };
+}
+
+/** One line: the request's method, path, framing-relevant headers and body size, and its answer. */
+export function summarise(r: RawRequest, res: Pick<RawResponse, "status" | "text">): string {
+  const headers = JSON.stringify(r.headers).slice(0, 300);
+  return `${r.method} ${r.path.slice(0, 120)} headers=${headers} body=${r.body?.length ?? "none"} → ${res.status} ${res.text.slice(0, 120)}`;
+}
+
+/** What went before a failed exchange on its connection: a bad state may come from there. */
+export function earlierOn(res: RawResponse): string {
+  if (!res.earlier?.length) return "\n  (first exchange on its connection)";
+  return `\n  earlier on the same connection, oldest first:\n    ${res.earlier.join("\n    ")}`;
 }
 
 /**
