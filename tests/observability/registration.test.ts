@@ -147,7 +147,7 @@ describe.each(CASES)("the %s preload (Sentry: %s)", (service, withSentry) => {
     );
     // (bundled class names may carry a suffix such as "$1")
     expect(r.trace).toMatch(/^TracerProvider\b/);
-    expect(r.context).toMatch(/^AsyncLocalStorageContextManager\b/);
+    expect(r.context).toMatch(/^EmitBindingContextManager\b/);
     expect(r.metrics).toMatch(/^MeterProvider\b/);
     expect(r.propagation).toMatch(/^CompositePropagator\b/);
     // W3C trace context and baggage, not Sentry's propagator (no sentry-trace header)

@@ -7,6 +7,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { BatchSpanProcessor, NoopSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace";
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
+import { EmitBindingContextManager } from "./context-manager.js";
 import type { TelemetryConfig } from "./env.js";
 import { observeProcess } from "./process-metrics.js";
 
@@ -32,6 +33,8 @@ export async function startOpenTelemetry(options: {
       "service.namespace": "hookrail",
     }),
     autoDetectResources: false,
+    // Binds requests and responses by their `emit` alone (see context-manager.ts for why).
+    contextManager: new EmitBindingContextManager(),
     // Batching keeps span export off the request path. Without an exporter a no-op processor
     // still makes NodeSDK install its tracer provider (it installs none for an empty list), so
     // spans, trace ids in logs and Sentry events, and traceparent propagation all remain.
