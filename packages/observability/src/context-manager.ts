@@ -18,7 +18,7 @@ type Bindable = EventEmitter & { [BOUND]?: Context };
  * webhook (see docs/performance.md, "telemetry").
  *
  * This one replaces `emit` alone: every listener then runs in the bound context, one closure per
- * emitter. The difference: listeners added *before* the binding run in that context too (the
+ * emitter, and an event without listeners enters no context at all. The difference: listeners added *before* the binding run in that context too (the
  * stock manager leaves them in whatever context emits). For a request or response bound as the
  * server hands it over, those are Node's own `finish` bookkeeping, which creates no spans. As
  * with the stock manager, the first binding of an emitter wins.
@@ -35,6 +35,9 @@ export class EmitBindingContextManager extends AsyncLocalStorageContextManager {
     const emit = emitter.emit;
     const manager = this;
     emitter.emit = function boundEmit(this: EventEmitter, ...args: Parameters<typeof emit>) {
+      // Most of a stream's events have no listener: entering a context costs a copy of the
+      // async context frame, so only an event someone listens to pays for it.
+      if (this.listenerCount(args[0]) === 0) return emit.apply(this, args);
       return manager.with(context, () => emit.apply(this, args));
     };
     return emitter;
