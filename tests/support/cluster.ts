@@ -1,16 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { topology } from "@hookrail/contracts";
 import { createScratchDatabase } from "@hookrail/event-store";
-import {
-  prepareInfrastructure,
-  type ServiceName,
-  type ServiceProcess,
-  spawnService,
-} from "@hookrail/launcher";
-import { createLogger } from "@hookrail/observability";
+import type { ServiceName, ServiceProcess } from "@hookrail/launcher";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { freePort } from "./ports.js";
+import { prepareStores, serviceEnv, startService, testAdminKey } from "./services.js";
 
 export const NATS_URL = "nats://127.0.0.1:4222";
 export const PG_BASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -45,7 +40,7 @@ export interface Cluster {
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const prefix = `t${randomBytes(4).toString("hex")}`;
   const scratch = await createScratchDatabase(PG_BASE_URL, `hookrail_e2e_${prefix}`);
-  const adminKey = `hr_test_${randomBytes(16).toString("hex")}`;
+  const adminKey = testAdminKey();
   const names = options.services ?? (["gateway", "processor", "notifier"] as const);
   const gatewayPort = await freePort();
   const opsPorts = {
@@ -54,54 +49,21 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     notifier: await freePort(),
     "backup-agent": await freePort(),
   };
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    NATS_URL,
-    NATS_PREFIX: prefix,
-    DATABASE_URL: scratch.url,
-    ADMIN_API_KEY: adminKey,
-    PORT: String(gatewayPort),
-    DELIVERY_ALLOWED_CIDRS: "127.0.0.0/8",
-    DELIVERY_RETRY_SCHEDULE: "300ms,300ms,300ms",
-    RETRY_POLL_INTERVAL: "100ms",
-    // Tests hammer the admin API from one address: limits are off unless a test sets them.
-    RATE_LIMIT_API_KEY_PER_SECOND: "0",
-    AUTH_FAILURES_PER_MINUTE: "1000000",
-    SECRETS_ENCRYPTION_KEYS: `v1:${randomBytes(32).toString("base64")}`,
-    LOG_LEVEL: "info",
-    ...options.env,
-  };
-  const silent = createLogger({ service: "test", level: "warn" });
-  await prepareInfrastructure(
-    {
-      NATS_URL: [NATS_URL],
-      NATS_PREFIX: prefix,
-      DATABASE_URL: scratch.url,
-      LOG_LEVEL: "warn",
-      DATABASE_POOL_SIZE: 1,
-    },
-    silent,
-  );
+  const stores = { natsUrl: NATS_URL, prefix, databaseUrl: scratch.url };
+  const env = serviceEnv(stores, { adminKey, gatewayPort, extra: options.env });
+  await prepareStores(stores);
   const processes = new Map<ServiceName, ServiceProcess>();
   const logs = new Map<ServiceName, string[]>();
   const start = async (name: ServiceName) => {
     const lines = logs.get(name) ?? [];
     logs.set(name, lines);
-    const p = spawnService(name, {
-      env: { ...env, METRICS_PORT: String(opsPorts[name]) },
+    return startService(name, {
+      env,
       opsPort: opsPorts[name],
-      onLine: (line) => lines.push(line),
+      lines,
       nodeArgs: options.nodeArgs,
+      spawned: (p) => processes.set(name, p),
     });
-    processes.set(name, p);
-    try {
-      await p.ready();
-    } catch (error) {
-      throw new Error(`${name} did not become ready:\n${lines.slice(-20).join("\n")}`, {
-        cause: error,
-      });
-    }
-    return p;
   };
   await Promise.all(names.map(start));
   const stop = async () => {

@@ -2,9 +2,8 @@ import { EventEmitter } from "node:events";
 import type { Context } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 
-const BOUND = Symbol("hookrail.boundContext");
-
-type Bindable = EventEmitter & { [BOUND]?: Context };
+/** Emitters bound already: the first binding wins, as with the stock manager. */
+const bound = new WeakSet<EventEmitter>();
 
 /**
  * OpenTelemetry's AsyncLocalStorage context manager, except for how it binds an EventEmitter.
@@ -25,13 +24,13 @@ type Bindable = EventEmitter & { [BOUND]?: Context };
  */
 export class EmitBindingContextManager extends AsyncLocalStorageContextManager {
   override bind<T>(context: Context, target: T): T {
-    if (target instanceof EventEmitter) return this.#bindEmitter(context, target as Bindable) as T;
+    if (target instanceof EventEmitter) return this.#bindEmitter(context, target) as T;
     return super.bind(context, target);
   }
 
-  #bindEmitter(context: Context, emitter: Bindable): Bindable {
-    if (emitter[BOUND] !== undefined) return emitter;
-    emitter[BOUND] = context;
+  #bindEmitter(context: Context, emitter: EventEmitter): EventEmitter {
+    if (bound.has(emitter)) return emitter;
+    bound.add(emitter);
     const emit = emitter.emit;
     const manager = this;
     emitter.emit = function boundEmit(this: EventEmitter, ...args: Parameters<typeof emit>) {

@@ -1,12 +1,12 @@
-import {
-  prepareInfrastructure,
-  SERVICE_NAMES,
-  type ServiceName,
-  type ServiceProcess,
-  spawnService,
-} from "@hookrail/launcher";
-import { createLogger } from "@hookrail/observability";
+import { SERVICE_NAMES, type ServiceName, type ServiceProcess } from "@hookrail/launcher";
 import { freePort } from "../../support/ports.js";
+import {
+  prepareStores,
+  type Stores,
+  serviceEnv,
+  startService,
+  testAdminKey,
+} from "../../support/services.js";
 
 /**
  * gateway, processor and notifier as processes, like tests/support/cluster.ts, but against a
@@ -22,12 +22,8 @@ export interface Pipeline {
   stop(): Promise<void>;
 }
 
-export async function createPipeline(options: {
-  natsUrl: string;
-  databaseUrl: string;
-  prefix: string;
-}): Promise<Pipeline> {
-  const adminKey = `hr_drill_${Math.random().toString(16).slice(2)}${Date.now()}`;
+export async function createPipeline(stores: Stores): Promise<Pipeline> {
+  const adminKey = testAdminKey();
   const gatewayPort = await freePort();
   const opsPorts: Record<ServiceName, number> = {
     gateway: await freePort(),
@@ -35,19 +31,12 @@ export async function createPipeline(options: {
     notifier: await freePort(),
     "backup-agent": await freePort(),
   };
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "",
-    NATS_URL: options.natsUrl,
-    NATS_PREFIX: options.prefix,
-    DATABASE_URL: options.databaseUrl,
-    ADMIN_API_KEY: adminKey,
-    PORT: String(gatewayPort),
-    DELIVERY_ALLOWED_CIDRS: "127.0.0.0/8",
-    DELIVERY_RETRY_SCHEDULE: "300ms,300ms,300ms",
-    RETRY_POLL_INTERVAL: "100ms",
-    LOG_LEVEL: "warn",
-    OTEL_SDK_DISABLED: "true",
-  };
+  // One environment for every start: the same secrets key opens what a restore brings back.
+  const env = serviceEnv(stores, {
+    adminKey,
+    gatewayPort,
+    extra: { LOG_LEVEL: "warn", OTEL_SDK_DISABLED: "true" },
+  });
   const logs = new Map<ServiceName, string[]>(SERVICE_NAMES.map((n) => [n, []]));
   let running: ServiceProcess[] = [];
   return {
@@ -56,28 +45,14 @@ export async function createPipeline(options: {
     env,
     logs,
     start: async () => {
-      await prepareInfrastructure(
-        {
-          NATS_URL: [options.natsUrl],
-          NATS_PREFIX: options.prefix,
-          DATABASE_URL: options.databaseUrl,
-          LOG_LEVEL: "warn",
-          DATABASE_POOL_SIZE: 1,
-        },
-        createLogger({ service: "drill", level: "warn" }),
-      );
-      running = SERVICE_NAMES.map((name) =>
-        spawnService(name, {
-          env: { ...env, METRICS_PORT: String(opsPorts[name]) },
-          opsPort: opsPorts[name],
-          onLine: (line) => logs.get(name)?.push(line),
-        }),
-      );
+      await prepareStores(stores);
       await Promise.all(
-        running.map((p) =>
-          p.ready().catch((error: Error) => {
-            const tail = logs.get(p.name)?.slice(-20).join("\n");
-            throw new Error(`${p.name} did not become ready: ${error.message}\n${tail}`);
+        SERVICE_NAMES.map((name) =>
+          startService(name, {
+            env,
+            opsPort: opsPorts[name],
+            lines: logs.get(name) ?? [],
+            spawned: (p) => running.push(p),
           }),
         ),
       );
