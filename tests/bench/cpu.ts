@@ -43,6 +43,35 @@ export function measureCpu(services: ReadonlyMap<string, number>): () => CpuShar
   };
 }
 
+/**
+ * Starts measuring one process's main thread (the event loop; its task id is the pid), apart from
+ * the process's other threads (V8's GC helpers, libuv's pool). The returned function stops and
+ * gives the main thread's CPU in percent of one core; undefined without /proc.
+ */
+export function measureMainThread(pid: number): () => number | undefined {
+  const read = () => {
+    try {
+      const line = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
+      const fields = line.slice(line.lastIndexOf(")") + 2).split(" ");
+      const stat = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
+      const cpus = stat.split(/\s+/).slice(1, 9).map(Number);
+      return {
+        ticks: Number(fields[11]) + Number(fields[12]),
+        total: cpus.reduce((a, b) => a + b),
+      };
+    } catch {
+      return undefined;
+    }
+  };
+  const before = read();
+  const cores = (readFileSync("/proc/stat", "utf8").match(/^cpu\d+ /gm) ?? []).length || 1;
+  return () => {
+    const after = read();
+    if (!before || !after || after.total <= before.total) return undefined;
+    return (100 * (after.ticks - before.ticks)) / ((after.total - before.total) / cores);
+  };
+}
+
 function snapshot(): Snapshot | undefined {
   try {
     const stat = readFileSync("/proc/stat", "utf8");

@@ -1,4 +1,4 @@
-import { measureCpu } from "./cpu.js";
+import { measureCpu, measureMainThread } from "./cpu.js";
 import { type Percentiles, percentiles } from "./ledger.js";
 import { closedLoop, keepAlivePoster } from "./load.js";
 import type { BenchWebhook } from "./webhooks.js";
@@ -27,6 +27,8 @@ export interface IngestResult {
   rate: number;
   /** CPU of the target's own process per 202, ms (a figure the machine's noise moves less). */
   cpuMsPer202?: number;
+  /** Of that, its main thread's (the event loop, where a Node server's throughput is decided). */
+  mainThreadMsPer202?: number;
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -47,6 +49,7 @@ export async function compareIngest(
         seconds: 0,
         accepted: 0,
         cpuMs: 0,
+        mainThreadMs: 0,
         errors: {} as Record<string, number>,
         ms: [] as number[],
       },
@@ -61,6 +64,7 @@ export async function compareIngest(
       a.seconds += slot.seconds;
       a.accepted += slot.accepted;
       a.cpuMs += slot.cpuMs ?? Number.NaN;
+      a.mainThreadMs += slot.mainThreadMs ?? Number.NaN;
       o.log(
         `ingest round ${round + 1}/${o.rounds} ${t.name}: ${(slot.accepted / slot.seconds).toFixed(0)} 202/s`,
       );
@@ -77,6 +81,9 @@ export async function compareIngest(
       latency: percentiles(a.ms),
       rate: a.accepted / a.seconds,
       ...(Number.isFinite(a.cpuMs) && a.accepted ? { cpuMsPer202: a.cpuMs / a.accepted } : {}),
+      ...(Number.isFinite(a.mainThreadMs) && a.accepted
+        ? { mainThreadMsPer202: a.mainThreadMs / a.accepted }
+        : {}),
     };
   });
 }
@@ -105,6 +112,7 @@ async function loadSlot(
     }
   };
   const cpu = measureCpu(new Map([[t.name, t.pid]]));
+  const mainThread = measureMainThread(t.pid);
   const start = performance.now();
   try {
     await closedLoop(send, connections, start + slotMs);
@@ -113,9 +121,8 @@ async function loadSlot(
   }
   const seconds = (performance.now() - start) / 1000;
   const share = cpu()?.[t.name];
-  return {
-    seconds,
-    accepted,
-    cpuMs: share === undefined ? undefined : (share / 100) * seconds * 1000,
-  };
+  const mainShare = mainThread();
+  const ms = (percent: number | undefined) =>
+    percent === undefined ? undefined : (percent / 100) * seconds * 1000;
+  return { seconds, accepted, cpuMs: ms(share), mainThreadMs: ms(mainShare) };
 }

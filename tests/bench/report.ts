@@ -179,6 +179,7 @@ function describeIngest(i: NonNullable<BenchResults["ingest"]>): string[] {
         "202/s",
         "202 ms p50/p95/p99",
         "CPU ms per 202",
+        "main thread",
         "errors",
       ],
       ...i.comparison.targets.map((x) => [
@@ -186,6 +187,7 @@ function describeIngest(i: NonNullable<BenchResults["ingest"]>): string[] {
         x.rate.toFixed(0),
         ms(x.latency),
         x.cpuMsPer202?.toFixed(3) ?? "?",
+        x.mainThreadMsPer202?.toFixed(3) ?? "?",
         Object.entries(x.errors)
           .map(([k, n]) => `${n} × ${k}`)
           .join(", ") || "0",
