@@ -51,51 +51,57 @@ export function measureCpu(services: ReadonlyMap<string, number>): () => CpuShar
 export function measureMainThread(pid: number): () => number | undefined {
   const read = () => {
     try {
-      const line = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
-      const fields = line.slice(line.lastIndexOf(")") + 2).split(" ");
-      const stat = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
-      const cpus = stat.split(/\s+/).slice(1, 9).map(Number);
-      return {
-        ticks: Number(fields[11]) + Number(fields[12]),
-        total: cpus.reduce((a, b) => a + b),
-      };
+      return { task: taskTicks(`/proc/${pid}/task/${pid}/stat`), machine: machineTicks() };
     } catch {
       return undefined;
     }
   };
   const before = read();
-  const cores = (readFileSync("/proc/stat", "utf8").match(/^cpu\d+ /gm) ?? []).length || 1;
   return () => {
     const after = read();
-    if (!before || !after || after.total <= before.total) return undefined;
-    return (100 * (after.ticks - before.ticks)) / ((after.total - before.total) / cores);
+    if (!before || !after || after.machine.total <= before.machine.total) return undefined;
+    const perCore = (after.machine.total - before.machine.total) / after.machine.cpus;
+    return (100 * (after.task.ticks - before.task.ticks)) / perCore;
+  };
+}
+
+/** All CPUs' busy and total time, and how many CPUs, from /proc/stat (throws without it). */
+function machineTicks(): { busy: number; total: number; cpus: number } {
+  const stat = readFileSync("/proc/stat", "utf8");
+  const cpu = stat.split("\n", 1)[0]?.split(/\s+/).slice(1).map(Number) ?? [];
+  // user nice system idle iowait irq softirq steal
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] =
+    cpu;
+  const busy = user + nice + system + irq + softirq + steal;
+  const cpus = (stat.match(/^cpu\d+ /gm) ?? []).length || 1;
+  return { busy, total: busy + idle + iowait, cpus };
+}
+
+/** A process's or thread's command name and CPU time, from its `stat` file (throws if gone). */
+function taskTicks(path: string): { comm: string; ticks: number } {
+  const line = readFileSync(path, "utf8");
+  const close = line.lastIndexOf(")");
+  const fields = line.slice(close + 2).split(" ");
+  // After "pid (comm) ": state is field 0, utime 11, stime 12 (clock ticks).
+  return {
+    comm: line.slice(line.indexOf("(") + 1, close),
+    ticks: Number(fields[11]) + Number(fields[12]),
   };
 }
 
 function snapshot(): Snapshot | undefined {
   try {
-    const stat = readFileSync("/proc/stat", "utf8");
-    const cpu = stat.split("\n", 1)[0]?.split(/\s+/).slice(1).map(Number) ?? [];
-    // user nice system idle iowait irq softirq steal
-    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] =
-      cpu;
-    const busy = user + nice + system + irq + softirq + steal;
+    const machine = machineTicks();
     const processes = new Map<number, { comm: string; ticks: number }>();
     for (const entry of readdirSync("/proc")) {
       if (!/^\d+$/.test(entry)) continue;
       try {
-        const line = readFileSync(`/proc/${entry}/stat`, "utf8");
-        const close = line.lastIndexOf(")");
-        const fields = line.slice(close + 2).split(" ");
-        // After "pid (comm) ": state is field 0, utime 11, stime 12 (clock ticks).
-        const ticks = Number(fields[11]) + Number(fields[12]);
-        processes.set(Number(entry), { comm: line.slice(line.indexOf("(") + 1, close), ticks });
+        processes.set(Number(entry), taskTicks(`/proc/${entry}/stat`));
       } catch {
         // the process ended meanwhile
       }
     }
-    const cpus = (stat.match(/^cpu\d+ /gm) ?? []).length || 1;
-    return { busy, total: busy + idle + iowait, cpus, processes };
+    return { ...machine, processes };
   } catch {
     return undefined;
   }
