@@ -40,7 +40,7 @@ export interface CeilingResults {
 }
 
 export interface IngestComparison {
-  /** express+publish, gateway, gateway with telemetry off: interleaved, same load. */
+  /** express+publish, the gateway as shipped, with every trace kept, with telemetry off: interleaved, same load. */
   targets: IngestResult[];
   /** Webhooks the gateways accepted that were still undelivered when the drain time ran out. */
   pendingAfterDrain?: number;
@@ -79,7 +79,8 @@ export interface TargetRow {
   figure: string;
   target: string;
   measured: string;
-  met: boolean;
+  /** Unset for a row that is there for comparison, with no target of its own. */
+  met: boolean | undefined;
 }
 
 export interface BenchResults {
@@ -122,7 +123,12 @@ export function formatResults(r: BenchResults): string {
     "",
     ...table([
       ["figure", "target", "measured", "met"],
-      ...r.targets.map((row) => [row.figure, row.target, row.measured, row.met ? "yes" : "NO"]),
+      ...r.targets.map((row) => [
+        row.figure,
+        row.target,
+        row.measured,
+        row.met === undefined ? "–" : row.met ? "yes" : "NO",
+      ]),
     ]),
     ...(r.ingest ? ["", ...describeIngest(r.ingest)] : []),
     ...(phases.length

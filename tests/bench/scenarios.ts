@@ -79,13 +79,11 @@ export async function ingestScenario(x: ScenarioContext) {
   const t = topology(cluster.prefix);
   const stream = await ceilingStream(x.natsUrl, cluster.prefix, t.streams.webhooks.name);
   const express = await startExpressCeiling(x.natsUrl, stream.subject);
-  // Two more gateways on the same database and streams: telemetry off, and traces sampled at 10%
-  // (OpenTelemetry's own OTEL_TRACES_SAMPLER), to price tracing against the gateway as shipped.
+  // Two more gateways on the same database and streams: telemetry off, and every trace kept
+  // (OpenTelemetry's own OTEL_TRACES_SAMPLER), to price telemetry as shipped (the default
+  // sampler) and tracing everything against the same gateway without any.
   const off = await extraGateway(cluster, { OTEL_SDK_DISABLED: "true" });
-  const sampled = await extraGateway(cluster, {
-    OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
-    OTEL_TRACES_SAMPLER_ARG: "0.1",
-  });
+  const everyTrace = await extraGateway(cluster, { OTEL_TRACES_SAMPLER: "parentbased_always_on" });
   try {
     const ledgered = (phase: string) => ({
       sent: (id: string) => x.target.ledger.sent(id, phase),
@@ -111,12 +109,12 @@ export async function ingestScenario(x: ScenarioContext) {
             ...ledgered("ingest"),
           },
           {
-            name: "gateway, 10% of traces sampled",
-            port: sampled.port,
+            name: "gateway, every trace kept",
+            port: everyTrace.port,
             path: x.target.path,
-            pid: sampled.pid,
+            pid: everyTrace.pid,
             next: x.target.next,
-            ...ledgered("ingest-sampled"),
+            ...ledgered("ingest-every-trace"),
           },
           {
             name: "gateway, telemetry off",
@@ -149,7 +147,7 @@ export async function ingestScenario(x: ScenarioContext) {
     return { ceilings, comparison };
   } finally {
     await off.stop();
-    await sampled.stop();
+    await everyTrace.stop();
     await express.stop();
     await stream.remove();
   }

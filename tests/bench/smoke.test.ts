@@ -19,7 +19,7 @@ describe("pnpm bench --smoke", () => {
     expect(r.ingest?.comparison.targets.map((t) => t.name)).toEqual([
       "express+publish",
       "gateway",
-      "gateway, 10% of traces sampled",
+      "gateway, every trace kept",
       "gateway, telemetry off",
     ]);
     for (const t of r.ingest?.comparison.targets ?? []) expect(t.accepted).toBeGreaterThan(0);

@@ -30,10 +30,11 @@ export function evaluateTargets(
       met: gateway.latency.p99 <= 20,
     });
   }
-  const sampled = targets.find((t) => t.name === "gateway, 10% of traces sampled");
-  for (const [label, on] of [
-    ["every trace exported", gateway],
-    ["10% of traces sampled", sampled],
+  // As shipped is the target; every trace kept is the price of turning the sampler off.
+  const everyTrace = targets.find((t) => t.name === "gateway, every trace kept");
+  for (const [label, on, bound] of [
+    ["as shipped", gateway, 0.1],
+    ["every trace kept", everyTrace, undefined],
   ] as const) {
     if (!on || !off) continue;
     const cost = 1 - on.rate / off.rate;
@@ -47,9 +48,9 @@ export function evaluateTargets(
         : "";
     rows.push({
       figure: `telemetry cost, ${label} (ingest throughput)`,
-      target: "≤ 10%",
+      target: bound === undefined ? "– (for comparison)" : `≤ ${pct(bound)}`,
       measured: `${on.rate.toFixed(0)}/s on vs ${off.rate.toFixed(0)}/s off = ${pct(cost)}${cpu}${main}`,
-      met: cost <= 0.1,
+      met: bound === undefined ? undefined : cost <= bound,
     });
   }
 

@@ -61,6 +61,9 @@ beforeAll(async () => {
       SENTRY_ENVIRONMENT: ENVIRONMENT,
       SENTRY_RELEASE: RELEASE,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      // Every trace kept (the default keeps 10 new ones a second, then 10%): these tests follow
+      // particular requests through the whole pipeline.
+      OTEL_TRACES_SAMPLER: "parentbased_always_on",
       OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
     },
   });

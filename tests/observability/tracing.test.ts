@@ -115,6 +115,9 @@ describe.each([
     cluster = await startCluster({
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        // Every trace kept (the default keeps 10 new ones a second, then 10%): these tests follow
+        // particular requests through the whole pipeline.
+        OTEL_TRACES_SAMPLER: "parentbased_always_on",
         OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
         OTEL_EXPORTER_OTLP_COMPRESSION: compression,
       },

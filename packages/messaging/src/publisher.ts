@@ -1,7 +1,7 @@
 import { HeaderName } from "@hookrail/contracts";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
-import { type Context, context } from "@opentelemetry/api";
+import type { Context } from "@opentelemetry/api";
 import { failSpan } from "./consume-span.js";
 import { recordToHeaders } from "./headers.js";
 import { PublishError, toPublishError } from "./publish-error.js";
@@ -74,7 +74,7 @@ export class Publisher {
     const data = encode(subject, payload);
     const { span, context: traced } = startPublishSpan(subject, opts);
     try {
-      const headers = recordToHeaders(context.with(traced, () => this.#headerRecord(opts)));
+      const headers = recordToHeaders(this.#headerRecord(opts, traced));
       // While disconnected nats.js would buffer the request and report a timeout (outcome unknown),
       // although the message has not left the process. Failing now tells the caller the truth.
       if (!this.#connected) {
@@ -111,9 +111,9 @@ export class Publisher {
     return acks;
   }
 
-  #headerRecord(opts: PublishOptions): Record<string, string> {
+  #headerRecord(opts: PublishOptions, traced: Context): Record<string, string> {
     const h: Record<string, string> = { ...opts.headers };
-    injectTraceHeaders(h);
+    injectTraceHeaders(h, traced);
     h[HeaderName.messageType] = opts.messageType;
     h[HeaderName.publisher] = this.#service;
     if (opts.requestId !== undefined) h[HeaderName.requestId] = opts.requestId;

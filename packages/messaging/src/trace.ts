@@ -31,11 +31,15 @@ const getter: TextMapGetter<Carrier> = {
 };
 
 /**
- * Writes the active OpenTelemetry context (W3C `traceparent`, `tracestate`, `baggage`, or whatever
- * the registered propagator emits) into `headers`. Without an SDK this changes nothing.
+ * Writes an OpenTelemetry context (by default the active one) into `headers`: W3C `traceparent`,
+ * `tracestate`, `baggage`, or whatever the registered propagator emits. Without an SDK this
+ * changes nothing.
  */
-export function injectTraceHeaders(headers: Record<string, string>): void {
-  propagation.inject(context.active(), headers, setter);
+export function injectTraceHeaders(
+  headers: Record<string, string>,
+  from: Context = context.active(),
+): void {
+  propagation.inject(from, headers, setter);
 }
 
 /**

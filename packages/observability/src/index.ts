@@ -2,6 +2,8 @@
  * @hookrail/observability — how every Hookrail process is seen: one logger, the request
  * context, the ops server (/healthz, /readyz, /metrics), and the telemetry bootstrap.
  */
+
+export { traceRequests } from "./http-server.js";
 export { createLogger, flushLogs, type Logger, REDACTED_PATHS } from "./logger.js";
 export {
   appendDuration,

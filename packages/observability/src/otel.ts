@@ -1,6 +1,4 @@
-import type { IncomingMessage } from "node:http";
 import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
-import { ExpressInstrumentation, ExpressLayerType } from "@opentelemetry/instrumentation-express";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { resourceFromAttributes } from "@opentelemetry/resources";
@@ -9,7 +7,10 @@ import { BatchSpanProcessor, NoopSpanProcessor, type SpanExporter } from "@opent
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
 import { EmitBindingContextManager } from "./context-manager.js";
 import type { TelemetryConfig } from "./env.js";
+import { PooledIdGenerator } from "./id-generator.js";
 import { observeProcess } from "./process-metrics.js";
+import { W3CPropagator } from "./propagator.js";
+import { defaultSampler } from "./sampler.js";
 
 /**
  * Starts the NodeSDK. Traces are exported only where an OTLP endpoint is configured (else spans
@@ -19,10 +20,9 @@ import { observeProcess } from "./process-metrics.js";
 export async function startOpenTelemetry(options: {
   env: TelemetryConfig;
   service: string;
-  opsPort: number;
   release: string;
 }) {
-  const { env, opsPort } = options;
+  const { env } = options;
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const exporter = await traceExporter(env);
   const collector = collectorOrigin(env);
@@ -33,6 +33,19 @@ export async function startOpenTelemetry(options: {
       "service.namespace": "hookrail",
     }),
     autoDetectResources: false,
+    // OTEL_TRACES_SAMPLER, when set, keeps OpenTelemetry's own meaning (the SDK reads it).
+    ...(env.OTEL_TRACES_SAMPLER
+      ? {}
+      : {
+          sampler: defaultSampler({
+            perSecond: env.TRACE_SAMPLE_PER_SECOND,
+            ratio: env.TRACE_SAMPLE_RATIO,
+          }),
+        }),
+    // Pooled random ids: every request makes three, whether or not its trace is kept.
+    idGenerator: new PooledIdGenerator(),
+    // OTEL_PROPAGATORS, when set, keeps OpenTelemetry's own meaning; else the same W3C pair.
+    ...(env.OTEL_PROPAGATORS ? {} : { textMapPropagator: new W3CPropagator() }),
     // Binds requests and responses by their `emit` alone (see context-manager.ts for why).
     contextManager: new EmitBindingContextManager(),
     // Batching keeps span export off the request path. Without an exporter a no-op processor
@@ -52,23 +65,12 @@ export async function startOpenTelemetry(options: {
     // Logs go to stdout (pino); without this the SDK would set up an OTLP logs exporter.
     logRecordProcessors: [],
     instrumentations: [
+      // Outgoing requests only (the notifier's deliveries). A service's own API is traced by
+      // `traceRequests` (http-server.ts), for a fraction of the cost per request.
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req: IncomingMessage) => req.socket.localPort === opsPort,
+        disableIncomingRequestInstrumentation: true,
         // The exporter's own POSTs are not the service's traffic: no spans, no client metrics.
         ignoreOutgoingRequestHook: (req) => isCollector(req, collector),
-      }),
-      // No span per express layer: one per middleware, handler and router (helmet, request id,
-      // body parsing, …) made OpenTelemetry cost the gateway about 160 µs of CPU per request
-      // (half that without them) and said nothing the SERVER span does not. The instrumentation
-      // stays for `http.route`, which reaches the SERVER span and the HTTP metrics whether or not
-      // layers are traced. With no layer span in between, the request-id middleware's
-      // setAttribute lands on the SERVER span itself.
-      new ExpressInstrumentation({
-        ignoreLayersType: [
-          ExpressLayerType.MIDDLEWARE,
-          ExpressLayerType.REQUEST_HANDLER,
-          ExpressLayerType.ROUTER,
-        ],
       }),
       // Only inside a trace: pollers (retry timers, readiness checks) would make orphan roots.
       // No `pg.connect`/`pg-pool.connect` span per checkout: they doubled the processor's spans

@@ -3,19 +3,17 @@ import { ConfigError, parseConfig } from "@hookrail/config";
 import { processEnvironment, TelemetryEnv } from "./env.js";
 import { telemetryState } from "./state.js";
 
-// First, before anything else loads: OpenTelemetry's ESM hook, so express, http and pg are
-// patched when the service imports them. Without it express is silently not instrumented.
+// First, before anything else loads: OpenTelemetry's ESM hook, so http and pg are patched when
+// the service imports them (express is traced by http-server.ts, which needs no patching).
 // Only the modules an instrumentation patches are wrapped: wrapping every ESM module the services
 // load cost each of them about 40 MiB of memory and start-up time, for modules nobody patches.
 register("@opentelemetry/instrumentation/hook.mjs", import.meta.url, {
-  data: { include: ["express", "pg", "pg-pool", "http", "https", "node:http", "node:https"] },
+  data: { include: ["pg", "pg-pool", "http", "https", "node:http", "node:https"] },
 });
 
 export interface TelemetryOptions {
   /** The service's name: `gateway`, `processor`, … */
   service: string;
-  /** Its default ops port (the contract's), when METRICS_PORT is not set. */
-  defaultOpsPort: number;
 }
 
 /**
@@ -35,10 +33,9 @@ export async function startTelemetry(options: TelemetryOptions): Promise<void> {
   }
   const { defaultRelease } = await import("./release.js");
   const release = env.SENTRY_RELEASE ?? defaultRelease(env.GIT_SHA);
-  const opsPort = env.METRICS_PORT ?? options.defaultOpsPort;
   if (env.OTEL_SDK_DISABLED !== "true") {
     const { startOpenTelemetry } = await import("./otel.js");
-    const otel = await startOpenTelemetry({ env, service: options.service, opsPort, release });
+    const otel = await startOpenTelemetry({ env, service: options.service, release });
     telemetryState.metricsHandler = otel.metricsHandler;
     telemetryState.shutdown = otel.shutdown;
   }

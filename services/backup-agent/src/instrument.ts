@@ -2,4 +2,4 @@
 // that OpenTelemetry instruments pg as it loads and serves the backup metrics on the ops port.
 import { startTelemetry } from "@hookrail/observability/telemetry";
 
-await startTelemetry({ service: "backup-agent", defaultOpsPort: 9467 });
+await startTelemetry({ service: "backup-agent" });

@@ -2,4 +2,4 @@
 // that OpenTelemetry instruments http, express and pg as they load.
 import { startTelemetry } from "@hookrail/observability/telemetry";
 
-await startTelemetry({ service: "gateway", defaultOpsPort: 9464 });
+await startTelemetry({ service: "gateway" });

@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import { traceRequests } from "@hookrail/observability";
 import { PostgresLeaseStore, RateLimiter } from "@hookrail/rate-limit";
 import { bootService, observeConsumers } from "@hookrail/runtime";
 import { SecretBox } from "@hookrail/secrets";
@@ -41,7 +42,7 @@ const app = createApp({
 // interval would enforce them sooner, but Node does not restart these timers for each request on
 // a kept-alive connection (nodejs/node#58140): a busy keep-alive client older than 10 s then has
 // its next request cut off with a reset, as the ingest fuzzer found.
-const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, app);
+const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, traceRequests(app));
 server.listen(config.PORT, "0.0.0.0");
 await new Promise<void>((resolve, reject) =>
   server.once("listening", resolve).once("error", reject),
