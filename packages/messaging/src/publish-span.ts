@@ -1,4 +1,13 @@
-import { type Context, context, type Span, SpanKind, trace } from "@opentelemetry/api";
+import {
+  type Context,
+  context,
+  isSpanContextValid,
+  type Span,
+  type SpanContext,
+  SpanKind,
+  TraceFlags,
+  trace,
+} from "@opentelemetry/api";
 
 // A proxy until the SDK registers, then its tracer (resolved once).
 const tracer = trace.getTracer("hookrail-messaging");
@@ -9,6 +18,12 @@ export function startPublishSpan(
   opts: { msgId: string; messageType: string; requestId?: string; context?: Context },
 ): { span: Span; context: Context } {
   const parent = opts.context ?? context.active();
+  // A trace that is not kept gets no span of its own: its parent's context travels on, flagged
+  // not sampled, so every service after this one drops it too. Skipping the span (ids, sampler,
+  // context) matters because under load most webhooks' traces are not kept.
+  const active = trace.getSpan(parent);
+  if (active && !active.isRecording() && isUnsampled(active.spanContext()))
+    return { span: active, context: parent };
   const span = tracer.startSpan(`publish ${opts.messageType}`, { kind: SpanKind.PRODUCER }, parent);
   // Attributes only for a span that is kept: most publishes' traces are sampled out under load.
   if (span.isRecording())
@@ -22,3 +37,6 @@ export function startPublishSpan(
     });
   return { span, context: trace.setSpan(parent, span) };
 }
+
+const isUnsampled = (sc: SpanContext) =>
+  isSpanContextValid(sc) && (sc.traceFlags & TraceFlags.SAMPLED) === 0;

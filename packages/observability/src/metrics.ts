@@ -20,11 +20,49 @@ const LATENCY_BUCKETS = [
 ];
 
 export const webhooksReceived = memo(() =>
-  meter().createCounter("hookrail.webhooks.received", {
-    description:
-      "Webhooks that reached the ingest endpoint, by source and outcome (accepted, duplicate, or why rejected)",
-  }),
+  talliedCounter(
+    "hookrail.webhooks.received",
+    "Webhooks that reached the ingest endpoint, by source and outcome (accepted, duplicate, or why rejected)",
+    ["source", "outcome"],
+  ),
 );
+
+function labelSet<L extends string>(labels: readonly L[], values: Readonly<Record<L, string>>) {
+  // eslint-disable-next-line security/detect-object-injection -- labels are the fixed names the counter was made with
+  return Object.fromEntries(labels.map((label) => [label, values[label]]));
+}
+
+/** A counter of one label set per call, e.g. `{ source, outcome }`. */
+export interface TalliedCounter<L extends string> {
+  add(value: number, labels: Readonly<Record<L, string>>): void;
+}
+
+/**
+ * A counter for the hottest path (one add per webhook): totals are kept per label set in this
+ * process and read at each scrape, as an observable counter. A synchronous counter would hash
+ * its attribute object on every add; here an add is one string key and a map update.
+ */
+export function talliedCounter<L extends string>(
+  name: string,
+  description: string,
+  labels: readonly L[],
+): TalliedCounter<L> {
+  const totals = new Map<string, { attributes: Attributes; value: number }>();
+  meter()
+    .createObservableCounter(name, { description })
+    .addCallback((result) => {
+      for (const { value, attributes } of totals.values()) result.observe(value, attributes);
+    });
+  return {
+    add(value, values) {
+      // eslint-disable-next-line security/detect-object-injection -- labels are the fixed names given above
+      const key = labels.map((label) => values[label]).join("\u0000");
+      const total = totals.get(key);
+      if (total) total.value += value;
+      else totals.set(key, { value, attributes: labelSet(labels, values) });
+    },
+  };
+}
 
 export const processingDuration = memo(() =>
   meter().createHistogram("hookrail.processing.duration", {
