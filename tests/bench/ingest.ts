@@ -25,6 +25,8 @@ export interface IngestResult {
   latency: Percentiles;
   /** 202 answers per second of its own slots. */
   rate: number;
+  /** The same, per round: how much the machine moved it. */
+  roundRates: number[];
   /** CPU of the target's own process per 202, ms (a figure the machine's noise moves less). */
   cpuMsPer202?: number;
   /** Of that, its main thread's (the event loop, where a Node server's throughput is decided). */
@@ -52,6 +54,7 @@ export async function compareIngest(
         mainThreadMs: 0,
         errors: {} as Record<string, number>,
         ms: [] as number[],
+        roundRates: [] as number[],
       },
     ]),
   );
@@ -65,6 +68,7 @@ export async function compareIngest(
       a.accepted += slot.accepted;
       a.cpuMs += slot.cpuMs ?? Number.NaN;
       a.mainThreadMs += slot.mainThreadMs ?? Number.NaN;
+      a.roundRates.push(slot.accepted / slot.seconds);
       o.log(
         `ingest round ${round + 1}/${o.rounds} ${t.name}: ${(slot.accepted / slot.seconds).toFixed(0)} 202/s`,
       );
@@ -80,6 +84,7 @@ export async function compareIngest(
       errors: a.errors,
       latency: percentiles(a.ms),
       rate: a.accepted / a.seconds,
+      roundRates: a.roundRates,
       ...(Number.isFinite(a.cpuMs) && a.accepted ? { cpuMsPer202: a.cpuMs / a.accepted } : {}),
       ...(Number.isFinite(a.mainThreadMs) && a.accepted
         ? { mainThreadMsPer202: a.mainThreadMs / a.accepted }
