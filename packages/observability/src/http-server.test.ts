@@ -130,6 +130,26 @@ describe("traceRequests", () => {
     expect(seenInHandler).toEqual([span?.spanContext().spanId]);
   });
 
+  it("keeps the request's span after a body that arrives in pieces, later", async () => {
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = request(`${base}/things/9`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": "16" },
+      });
+      req.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on("error", reject);
+      req.write('{"pad":"');
+      // the rest reaches the server in a later read of the socket
+      setTimeout(() => req.end('abcdef"}'), 100);
+    });
+    expect(status).toBe(201);
+    const [span] = await serverSpans(1);
+    expect(seenInHandler).toEqual([span?.spanContext().spanId]);
+  });
+
   it("continues the caller's trace from its traceparent", async () => {
     const traceId = "0af7651916cd43dd8448eb211c80319c";
     await fetch(`${base}/things/1`, {

@@ -61,10 +61,11 @@ export function traceRequests(listener: RequestListener): RequestListener {
     const span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
     if (span.isRecording()) span.setAttributes(requestAttributes(req, method));
     const active = trace.setSpan(parent, span);
-    // Body chunks arrive from the socket, outside this call: bound, the body parser's callback
-    // (and all the request's work after it) still runs in the request's context. The response
-    // is not bound: nothing on the request's path listens to its events but the close below.
-    context.bind(active, req);
+    // The request is not bound to the context (as the http instrumentation binds it): body
+    // chunks arrive from the socket, outside this call, but express's body parsers (raw-body)
+    // run their callback in the async scope they were called from, so everything after the body
+    // keeps the request's context; only a bare 'data' listener would not, and none traces.
+    // Binding cost a closure and a changed object shape per request.
     res.once("close", () => {
       const route = expressRoute(req);
       const attributes = responseAttributes(req, res, method, route);
