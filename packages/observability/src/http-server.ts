@@ -18,9 +18,8 @@ import { METRIC_HTTP_SERVER_REQUEST_DURATION } from "@opentelemetry/semantic-con
 // of the span and parses the URL before the sampler decides, and the second wraps every
 // middleware of every request to learn the route, so a webhook whose trace is not kept paid for
 // all of it, most of what telemetry cost the gateway (docs/performance.md). Here an unsampled
-// request costs a span context, the context binding and one histogram record; the route is read
-// once, from express, when the response is done; other attributes only for spans that are
-// recorded. Names, attributes and buckets follow the stable HTTP semantic conventions, as the
+// request costs a span context and one histogram record; the route is read once, from express,
+// when the response is done; other attributes only for spans that are recorded. Names, attributes and buckets follow the stable HTTP semantic conventions, as the
 // instrumentations' do, so dashboards and alerts read the same.
 
 const METHODS = new Set([
@@ -41,8 +40,8 @@ const DURATION_BUCKETS = [
 
 /**
  * Wraps an HTTP request listener (an express app) so that each request runs in its own SERVER
- * span, continuing an incoming `traceparent`, named and labelled by the express route it matched. Pass only the API's listener: ops endpoints
- * (/metrics, /healthz) are not traced.
+ * span, continuing an incoming `traceparent`, named and labelled by the express route it
+ * matched. Pass only the API's listener: ops endpoints (/metrics, /healthz) are not traced.
  */
 export function traceRequests(listener: RequestListener): RequestListener {
   const tracer = trace.getTracer("@hookrail/observability/http-server");
