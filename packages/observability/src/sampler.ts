@@ -11,8 +11,10 @@ import {
  * Keeps the first `perSecond` new traces of each second, and `ratio` of the traces beyond them
  * (chosen by trace id, so every service that sees a trace id without a parent agrees).
  *
- * Why not keep every trace: recording and exporting a trace costs the gateway's event loop about
- * 90 µs, a third of a webhook's work (docs/performance.md). Why not a plain ratio: a quiet
+ * Why not keep every trace: a kept trace is a tree of spans in three services (database queries
+ * included), each recorded, encoded and exported, then stored by the collector, for every webhook;
+ * keeping all of them cost the gateway a few points more throughput in the bench
+ * (docs/performance.md). Why not a plain ratio: a quiet
  * installation, a demo or a test would then lose most of the few traces it makes. The reservoir
  * keeps all of them at low rates; under load the cost stays bounded. The same shape as AWS X-Ray's
  * default rule (a reservoir per second plus a fixed rate).
