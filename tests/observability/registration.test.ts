@@ -23,6 +23,13 @@ const REGISTRY_SCRIPT = `
 const api = globalThis[Symbol.for("opentelemetry.js.api.1")];
 const tracer = api?.trace?.getTracer("registration-test");
 const span = tracer?.startSpan("probe");
+// 40 new traces at once: how many does the sampler keep?
+let kept = 0;
+for (let i = 0; i < 40; i++) {
+  const root = tracer?.startSpan("root " + i);
+  if (root?.isRecording()) kept++;
+  root?.end();
+}
 const report = {
   version: api?.version,
   entries: Object.keys(api ?? {}).sort(),
@@ -32,6 +39,7 @@ const report = {
   fields: api?.propagation?.fields?.(),
   metrics: api?.metrics?.constructor?.name,
   traceId: span?.spanContext().traceId,
+  keptOf40: kept,
   sentry: globalThis.__SENTRY__ !== undefined,
 };
 span?.end();
@@ -48,6 +56,7 @@ interface Report {
   fields: string[];
   metrics: string;
   traceId: string;
+  keptOf40: number;
   sentry: boolean;
 }
 
@@ -157,9 +166,30 @@ describe.each(CASES)("the %s preload (Sentry: %s)", (service, withSentry) => {
     expect(r.traceId).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
   });
 
+  it("samples new traces with Hookrail's default: a reservoir per second, then 10%", () => {
+    // the probe took one of the first second's 10 (a second boundary inside the loop gives 10
+    // more); 10% of the rest puts more than 30 in all at about one in a million; always_on would
+    // keep 40, a plain 10% ratio about 4
+    expect(run.report.keptOf40).toBeGreaterThanOrEqual(9);
+    expect(run.report.keptOf40).toBeLessThanOrEqual(30);
+  });
+
   it(withSentry ? "initialises Sentry" : "loads no Sentry at all without a DSN", () => {
     expect(run.report.sentry).toBe(withSentry);
   });
+});
+
+describe("OTEL_TRACES_SAMPLER and OTEL_PROPAGATORS, when set", () => {
+  it("keep OpenTelemetry's own meanings in place of Hookrail's defaults", async () => {
+    const { code, output, report } = await runPreload("gateway", {
+      OTEL_TRACES_SAMPLER: "parentbased_always_on",
+      OTEL_PROPAGATORS: "tracecontext",
+    });
+    expect(code, output).toBe(0);
+    expect(report.keptOf40).toBe(40);
+    expect(report.propagation).not.toMatch(/^W3CPropagator\b/);
+    expect(report.fields).toEqual(["traceparent", "tracestate"]);
+  }, 20_000);
 });
 
 describe("the preloads together", () => {

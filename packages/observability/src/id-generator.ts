@@ -1,4 +1,8 @@
 import { randomFillSync } from "node:crypto";
+import {
+  INVALID_SPANID as INVALID_SPAN_ID,
+  INVALID_TRACEID as INVALID_TRACE_ID,
+} from "@opentelemetry/api";
 import type { IdGenerator } from "@opentelemetry/sdk-trace";
 
 // Every request makes a trace id and two span ids, sampled or not (a sampled-out trace still
@@ -28,7 +32,7 @@ export class PooledIdGenerator implements IdGenerator {
       const start = this.#offset;
       this.#offset += bytes;
       const id = this.#pool.toString("hex", start, start + bytes);
-      if (!/^0+$/.test(id)) return id;
+      if (id !== INVALID_TRACE_ID && id !== INVALID_SPAN_ID) return id;
     }
   }
 }

@@ -42,7 +42,7 @@ export interface TalliedCounter<L extends string> {
  * process and read at each scrape, as an observable counter. A synchronous counter would hash
  * its attribute object on every add; here an add is one string key and a map update.
  */
-export function talliedCounter<L extends string>(
+function talliedCounter<L extends string>(
   name: string,
   description: string,
   labels: readonly L[],
