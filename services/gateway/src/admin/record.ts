@@ -8,12 +8,12 @@ import {
 } from "@hookrail/event-store";
 import { Conflict } from "@hookrail/http";
 import { currentRequestId } from "@hookrail/observability";
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 
 /**
  * Appends one admin event. With `create`, the stream must be new (409 Conflict otherwise);
- * without, it is appended at the stream's current version, retrying when another writer got
- * there first. Admin changes are rare, so a re-read is cheap.
+ * without, it is appended at the stream's current version, under a per-stream transaction lock,
+ * retrying when a writer that does not take the lock got there first.
  */
 export async function recordAdminEvent(
   db: Kysely<Database>,
@@ -29,6 +29,11 @@ export async function recordAdminEvent(
   for (let i = 1; ; i++) {
     try {
       await inTransaction(db, async (tx) => {
+        // Writers of one stream through here take turns: with only the retry, a burst of
+        // concurrent changes to one resource (the admin fuzzer's pauses and resumes) could lose
+        // every attempt and answer 500.
+        if (!options.create)
+          await sql`SELECT pg_advisory_xact_lock(hashtext(${stream}))`.execute(tx);
         const expectedVersion = options.create ? 0 : await streamVersion(tx, stream);
         return appendEvents(tx, [
           { streamId: stream, expectedVersion, events: [{ event, metadata }] },
