@@ -334,9 +334,16 @@ describe("a webhook's journey", () => {
     await eventually(() => subscriber.received.length === before + 1, "the replayed delivery");
     const replayed = subscriber.received[before];
     expect(replayed?.body.toString("utf8")).toBe(accepted.get(String(id))?.body);
-    const timeline = (
-      await api.get<{ timeline: Array<{ type: string }> }>(`/api/v1/events/${id}`)
-    ).body.timeline.map((e) => e.type);
+    // The notifier records the attempt after the subscriber has answered: wait for it.
+    const readTimeline = async () =>
+      (
+        await api.get<{ timeline: Array<{ type: string }> }>(`/api/v1/events/${id}`)
+      ).body.timeline.map((e) => e.type);
+    let timeline: string[] = [];
+    await eventually(async () => {
+      timeline = await readTimeline();
+      return timeline.filter((t) => t === "delivered").length >= 2;
+    }, "the replayed delivery on the timeline");
     expect(timeline).toContain("replay_requested");
     expect(timeline.filter((t) => t === "delivered")).toHaveLength(2);
     expectProblem(
