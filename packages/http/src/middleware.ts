@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { HeaderName, REQUEST_ID_PATTERN } from "@hookrail/contracts";
-import { currentRequestId, type Logger, withRequestId } from "@hookrail/observability";
-import { context, propagation, trace } from "@opentelemetry/api";
-
-/** The baggage entry that carries the request id. */
-export const REQUEST_ID_BAGGAGE = "hookrail.request_id";
-
+import {
+  currentRequestId,
+  type Logger,
+  withRequestId,
+  withRequestIdBaggage,
+} from "@hookrail/observability";
+import { context, trace } from "@opentelemetry/api";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { NotFound } from "./errors.js";
 import { toDomainError } from "./normalise.js";
@@ -22,12 +23,8 @@ export function requestId(): RequestHandler {
     res.setHeader(HeaderName.requestId, id);
     trace.getActiveSpan()?.setAttribute("hookrail.request_id", id);
     // Baggage carries the id along with the trace context, into NATS headers and beyond.
-    const active = context.active();
-    const baggage = (propagation.getBaggage(active) ?? propagation.createBaggage()).setEntry(
-      REQUEST_ID_BAGGAGE,
-      { value: id },
-    );
-    context.with(propagation.setBaggage(active, baggage), () => withRequestId(id, () => next()));
+    const traced = withRequestIdBaggage(context.active(), id);
+    context.with(traced, () => withRequestId(id, () => next()));
   };
 }
 

@@ -1,6 +1,7 @@
 import {
   type Attributes,
   type Context,
+  INVALID_SPAN_CONTEXT,
   ROOT_CONTEXT,
   type Span,
   type SpanOptions,
@@ -77,5 +78,11 @@ describe("startPublishSpan", () => {
     expect(context).toBe(parent);
     expect(span.spanContext().spanId).toBe("b7ad6b7169203331");
     expect(span.isRecording()).toBe(false);
+  });
+
+  it("leaves a publish under the invalid context of a suppressed trace to the tracer", () => {
+    const suppressed = trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext(INVALID_SPAN_CONTEXT));
+    startPublishSpan("s", { ...opts, context: suppressed });
+    expect(started).toHaveLength(1);
   });
 });

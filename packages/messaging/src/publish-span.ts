@@ -1,7 +1,7 @@
 import {
   type Context,
   context,
-  isSpanContextValid,
+  INVALID_TRACEID,
   type Span,
   type SpanContext,
   SpanKind,
@@ -38,5 +38,8 @@ export function startPublishSpan(
   return { span, context: trace.setSpan(parent, span) };
 }
 
+// Not `isSpanContextValid`: its hex scan of both ids ran on every publish. A span that does not
+// record holds either ids the SDK made or extracted (checked then), or the invalid context of a
+// suppressed trace, which has the all-zero trace id.
 const isUnsampled = (sc: SpanContext) =>
-  isSpanContextValid(sc) && (sc.traceFlags & TraceFlags.SAMPLED) === 0;
+  (sc.traceFlags & TraceFlags.SAMPLED) === 0 && sc.traceId !== INVALID_TRACEID;

@@ -21,13 +21,17 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EmitBindingContextManager } from "./context-manager.js";
 import { hostAndPort, normalMethod, traceRequests } from "./http-server.js";
 import { W3CPropagator } from "./propagator.js";
+import { talliedMetrics } from "./tallied-histogram.js";
 
 // A real HTTP server with an express app behind traceRequests, the SDK's tracer provider with an
 // in-memory exporter, and a metric reader collected on demand.
 
 class TestReader extends MetricReader {
   constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+    super({
+      aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE,
+      metricProducers: [talliedMetrics],
+    });
   }
   protected async onForceFlush() {}
   protected async onShutdown() {}

@@ -2,7 +2,6 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import {
   type Attributes,
   context,
-  metrics,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -11,6 +10,9 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { METRIC_HTTP_SERVER_REQUEST_DURATION } from "@opentelemetry/semantic-conventions";
+import { talliedMetrics } from "./tallied-histogram.js";
+
+const SCOPE = "@hookrail/observability/http-server";
 
 // The SERVER span and the http.server.request.duration histogram of a service's express API,
 // made here rather than by @opentelemetry/instrumentation-http (which still instruments outgoing
@@ -18,9 +20,10 @@ import { METRIC_HTTP_SERVER_REQUEST_DURATION } from "@opentelemetry/semantic-con
 // of the span and parses the URL before the sampler decides, and the second wraps every
 // middleware of every request to learn the route, so a webhook whose trace is not kept paid for
 // all of it, most of what telemetry cost the gateway (docs/performance.md). Here an unsampled
-// request costs a span context and one histogram record; the route is read once, from express,
-// when the response is done; other attributes only for spans that are recorded. Names, attributes and buckets follow the stable HTTP semantic conventions, as the
-// instrumentations' do, so dashboards and alerts read the same.
+// request costs a span context and one histogram record (a tallied one: see tallied-histogram.ts);
+// the route is read once, from express, when the response is done; other attributes only for
+// spans that are recorded. Names, attributes and buckets follow the stable HTTP semantic
+// conventions, as the instrumentations' do, so dashboards and alerts read the same.
 
 const METHODS = new Set([
   "CONNECT",
@@ -44,14 +47,13 @@ const DURATION_BUCKETS = [
  * matched. Pass only the API's listener: ops endpoints (/metrics, /healthz) are not traced.
  */
 export function traceRequests(listener: RequestListener): RequestListener {
-  const tracer = trace.getTracer("@hookrail/observability/http-server");
-  const duration = metrics
-    .getMeter("@hookrail/observability/http-server")
-    .createHistogram(METRIC_HTTP_SERVER_REQUEST_DURATION, {
-      description: "Duration of HTTP server requests.",
-      unit: "s",
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
-    });
+  const tracer = trace.getTracer(SCOPE);
+  const duration = talliedMetrics.histogram(SCOPE, {
+    name: METRIC_HTTP_SERVER_REQUEST_DURATION,
+    description: "Duration of HTTP server requests.",
+    unit: "s",
+    boundaries: DURATION_BUCKETS,
+  });
   return function tracedRequest(req: IncomingMessage, res: ServerResponse) {
     const startedAt = performance.now();
     const method = normalMethod(req.method);
@@ -66,10 +68,13 @@ export function traceRequests(listener: RequestListener): RequestListener {
     // keeps the request's context; only a bare 'data' listener would not, and none traces.
     // Binding cost a closure and a changed object shape per request.
     res.once("close", () => {
+      const seconds = (performance.now() - startedAt) / 1000;
       const route = expressRoute(req);
-      const attributes = responseAttributes(req, res, method, route);
-      endSpan(span, res, attributes, route);
-      duration.record((performance.now() - startedAt) / 1000, attributes);
+      const attributes = () => responseAttributes(req, res, method, route);
+      if (span.isRecording()) endSpan(span, res, attributes(), route);
+      else span.end();
+      // The histogram's attributes are made once per series, not per request.
+      duration.record(seconds, seriesKey(req, res, method, route), attributes);
     });
     context.with(active, listener, undefined, req, res);
   };
@@ -106,17 +111,26 @@ function responseAttributes(
   return attributes;
 }
 
+/** Names the histogram series of `responseAttributes`, from the same values, without making them. */
+function seriesKey(
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  route: string | undefined,
+): string {
+  const error = res.writableFinished ? "" : "aborted";
+  return `${method} ${route ?? ""} ${res.statusCode} ${req.httpVersion} ${error}`;
+}
+
 function endSpan(span: Span, res: ServerResponse, attributes: Attributes, route?: string) {
-  if (span.isRecording()) {
-    span.setAttributes(attributes);
-    if (route) span.updateName(`${attributes["http.request.method"]} ${route}`);
-    if (!res.writableFinished)
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: "the connection closed before the response was sent",
-      });
-    else if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-  }
+  span.setAttributes(attributes);
+  if (route) span.updateName(`${attributes["http.request.method"]} ${route}`);
+  if (!res.writableFinished)
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: "the connection closed before the response was sent",
+    });
+  else if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
   span.end();
 }
 

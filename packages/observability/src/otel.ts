@@ -11,6 +11,7 @@ import { PooledIdGenerator } from "./id-generator.js";
 import { observeProcess } from "./process-metrics.js";
 import { W3CPropagator } from "./propagator.js";
 import { defaultSampler } from "./sampler.js";
+import { talliedMetrics } from "./tallied-histogram.js";
 
 /**
  * Starts the NodeSDK. Traces are exported only where an OTLP endpoint is configured (else spans
@@ -23,7 +24,11 @@ export async function startOpenTelemetry(options: {
   release: string;
 }) {
   const { env } = options;
-  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  // Tallied histograms (the HTTP server's request duration) are read with the SDK's metrics.
+  const prometheus = new PrometheusExporter({
+    preventServerStart: true,
+    metricProducers: [talliedMetrics],
+  });
   const exporter = await traceExporter(env);
   const collector = collectorOrigin(env);
   const sdk = new NodeSDK({

@@ -11,13 +11,12 @@ import {
   W3CBaggagePropagator,
   W3CTraceContextPropagator,
 } from "@opentelemetry/core";
+import { encodeBaggageText, RequestIdBaggage } from "./request-baggage.js";
 
 // The W3C limits the baggage propagator applies (https://www.w3.org/TR/baggage/#limits).
 const MAX_PAIRS = 180;
 const MAX_PAIR_LENGTH = 4096;
 const MAX_HEADER_LENGTH = 8192;
-// Keys and values made only of these need no percent-encoding (a request id, a UUID).
-const PLAIN = /^[\w.~-]*$/;
 
 /**
  * W3C trace context and baggage, as OpenTelemetry's default pair (`tracecontext,baggage`) sends
@@ -33,7 +32,8 @@ export class W3CPropagator implements TextMapPropagator {
     this.#traceContext.inject(context, carrier, setter);
     const baggage = propagation.getBaggage(context);
     if (!baggage || isTracingSuppressed(context)) return;
-    const header = baggageHeader(baggage);
+    // A request's own baggage (the request id alone) carries its header ready-made.
+    const header = baggage instanceof RequestIdBaggage ? baggage.header : baggageHeader(baggage);
     if (header) setter.set(carrier, "baggage", header);
   }
 
@@ -52,7 +52,7 @@ export function baggageHeader(baggage: Baggage): string {
   let header = "";
   let pairs = 0;
   for (const [key, entry] of baggage.getAllEntries()) {
-    let pair = `${encode(key)}=${encode(entry.value)}`;
+    let pair = `${encodeBaggageText(key)}=${encodeBaggageText(entry.value)}`;
     if (entry.metadata !== undefined) pair += `;${entry.metadata.toString()}`;
     if (pair.length > MAX_PAIR_LENGTH) continue;
     if (++pairs > MAX_PAIRS) break;
@@ -61,5 +61,3 @@ export function baggageHeader(baggage: Baggage): string {
   }
   return header;
 }
-
-const encode = (text: string) => (PLAIN.test(text) ? text : encodeURIComponent(text));
