@@ -10,7 +10,7 @@ import { startSubscriber } from "../support/subscriber.js";
 import { renderChart } from "./chart.js";
 import { cpuBusyPercent, describeEnvironment } from "./environment.js";
 import { Ledger } from "./ledger.js";
-import { logProblems } from "./logs.js";
+import { LogWatch } from "./logs.js";
 import { type BenchOptions, parseOptions, type Scenario, USAGE } from "./options.js";
 import { type ProfileSummary, summariseProfile, type Window } from "./profile.js";
 import {
@@ -52,6 +52,7 @@ async function main(o: BenchOptions): Promise<number> {
   if (busyBefore > 25)
     log(`the machine is busy (${busyBefore.toFixed(0)}% CPU before start): figures will be low`);
   const ledger = new Ledger();
+  const logs = new LogWatch();
   const subscriber = await startSubscriber((delivery) => {
     const id = delivery.headers["x-request-id"];
     ledger.arrived(Array.isArray(id) ? id[0] : id);
@@ -65,6 +66,7 @@ async function main(o: BenchOptions): Promise<number> {
     log("starting gateway, processor and notifier…");
     cluster = await startCluster({
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, ...o.serviceEnv },
+      onLine: (service, line) => logs.line(service, line),
       ...(profileDir ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {}),
     });
     const api = apiClient(cluster.gatewayUrl, cluster.adminKey);
@@ -84,6 +86,7 @@ async function main(o: BenchOptions): Promise<number> {
       sourceId: source.body.id,
       runId,
       log,
+      logs,
       target: {
         port: Number(new URL(cluster.gatewayUrl).port),
         path: `/api/v1/webhooks/${source.body.id}`,
@@ -146,7 +149,7 @@ async function main(o: BenchOptions): Promise<number> {
         everyAcceptedDelivered: ledger.pending === 0,
         noErrorAnswers: ledger.errors === 0,
       },
-      logProblems: logProblems(cluster.logs),
+      logProblems: logs.problems(),
       ...(profiles ? { profiles } : {}),
     };
     const results: BenchResults = { ...measured, targets: evaluateTargets(measured, o) };

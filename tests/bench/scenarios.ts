@@ -13,6 +13,7 @@ import {
 } from "./ceilings.js";
 import { compareIngest } from "./ingest.js";
 import { closedLoop, openLoop } from "./load.js";
+import type { LogWatch } from "./logs.js";
 import { sampleEvery, sampleMemory } from "./memory.js";
 import type { BenchOptions } from "./options.js";
 import { drain, type PhaseTarget, runPhase } from "./phase.js";
@@ -35,6 +36,8 @@ export interface ScenarioContext {
   sourceId: string;
   runId: string;
   log: (line: string) => void;
+  /** Where every service's lines go, the extra gateways' too. */
+  logs: LogWatch;
 }
 
 /** Services stopped (SIGSTOP) so that a measurement has the cores, until resumed. */
@@ -69,6 +72,9 @@ export async function deliverEverything(x: ScenarioContext): Promise<number> {
   return drain(x.target.ledger, Math.max(x.o.drainMs, pending * 5));
 }
 
+const TELEMETRY_OFF = "gateway, telemetry off";
+const EVERY_TRACE = "gateway, every trace kept";
+
 /**
  * The gateway against the bare express + publish ceiling, and against itself with telemetry off,
  * interleaved; then the broker's and the database's ceilings. The caller holds the processor and
@@ -82,8 +88,10 @@ export async function ingestScenario(x: ScenarioContext) {
   // Two more gateways on the same database and streams: telemetry off, and every trace kept
   // (OpenTelemetry's own OTEL_TRACES_SAMPLER), to price telemetry as shipped (the default
   // sampler) and tracing everything against the same gateway without any.
-  const off = await extraGateway(cluster, { OTEL_SDK_DISABLED: "true" });
-  const everyTrace = await extraGateway(cluster, { OTEL_TRACES_SAMPLER: "parentbased_always_on" });
+  const off = await extraGateway(x, TELEMETRY_OFF, { OTEL_SDK_DISABLED: "true" });
+  const everyTrace = await extraGateway(x, EVERY_TRACE, {
+    OTEL_TRACES_SAMPLER: "parentbased_always_on",
+  });
   try {
     const ledgered = (phase: string) => ({
       sent: (id: string) => x.target.ledger.sent(id, phase),
@@ -109,7 +117,7 @@ export async function ingestScenario(x: ScenarioContext) {
             ...ledgered("ingest"),
           },
           {
-            name: "gateway, every trace kept",
+            name: EVERY_TRACE,
             port: everyTrace.port,
             path: x.target.path,
             pid: everyTrace.pid,
@@ -117,7 +125,7 @@ export async function ingestScenario(x: ScenarioContext) {
             ...ledgered("ingest-every-trace"),
           },
           {
-            name: "gateway, telemetry off",
+            name: TELEMETRY_OFF,
             port: off.port,
             path: x.target.path,
             pid: off.pid,
@@ -153,13 +161,17 @@ export async function ingestScenario(x: ScenarioContext) {
   }
 }
 
-/** Another gateway process on the cluster's database and streams, with `env` on top. */
-async function extraGateway(cluster: Cluster, env: Record<string, string>) {
+/**
+ * Another gateway process on the cluster's database and streams, with `env` on top; its lines
+ * are watched as the cluster's are (under `name`), so that every gateway's cost the runner the same.
+ */
+async function extraGateway(x: ScenarioContext, name: string, env: Record<string, string>) {
   const port = await freePort();
   const opsPort = await freePort();
   const p = spawnService("gateway", {
-    env: { ...cluster.env, ...env, PORT: String(port), METRICS_PORT: String(opsPort) },
+    env: { ...x.cluster.env, ...env, PORT: String(port), METRICS_PORT: String(opsPort) },
     opsPort,
+    onLine: (line) => x.logs.line(name, line),
   });
   try {
     await p.ready();

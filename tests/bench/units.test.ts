@@ -1,11 +1,31 @@
 import { describe, expect, it } from "vitest";
 import { niceTicks, renderChart } from "./chart.js";
+import { LogWatch } from "./logs.js";
 import { slope } from "./memory.js";
 import { parseOptions } from "./options.js";
 
 const p = (v: number) => ({ p50: v, p95: 2 * v, p99: 3 * v, max: 4 * v });
 
 describe("bench runner pieces", () => {
+  it("counts warnings and errors as lines arrive, keeping only a few samples", () => {
+    const logs = new LogWatch();
+    const pino = (level: string | number, msg: string) =>
+      JSON.stringify({ level, time: "t", service: "gateway", msg });
+    for (let i = 0; i < 1000; i++) logs.line("gateway", pino("info", "webhook accepted"));
+    logs.line("gateway", pino("warn", "slow"));
+    logs.line("gateway", pino(50, "broken"));
+    logs.line("gateway", pino("fatal", "gone"));
+    for (let i = 0; i < 10; i++) logs.line("notifier", pino("warn", `w${i}`));
+    logs.line("processor", "Error: not a pino line");
+    const problems = logs.problems();
+    expect(problems.gateway).toMatchObject({ warnings: 1, errors: 2 });
+    expect(problems.gateway?.samples).toHaveLength(3);
+    expect(problems.notifier).toMatchObject({ warnings: 10, errors: 0 });
+    expect(problems.notifier?.samples).toHaveLength(5);
+    expect(problems.processor).toMatchObject({ warnings: 1, errors: 0 });
+    expect(Object.keys(problems).sort()).toEqual(["gateway", "notifier", "processor"]);
+  });
+
   it("parses the scenarios and refuses unknown ones", () => {
     const o = parseOptions(["--scenarios", "ingest,backlog", "--backlog", "1000"]);
     expect(o !== "help" && [...o.scenarios]).toEqual(["ingest", "backlog"]);

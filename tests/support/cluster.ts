@@ -15,6 +15,11 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   services?: readonly ServiceName[];
   nodeArgs?: string[];
+  /**
+   * Receives every line the services write, which are then not kept in `logs` (beyond what a
+   * service wrote before it was ready): for runs too long to hold every line, a benchmark's.
+   */
+  onLine?: (service: ServiceName, line: string) => void;
 }
 
 export interface Cluster {
@@ -24,7 +29,7 @@ export interface Cluster {
   prefix: string;
   opsPorts: Record<ServiceName, number>;
   processes: Map<ServiceName, ServiceProcess>;
-  /** Every line each service wrote, for assertions on logs. */
+  /** Every line each service wrote, for assertions on logs (unless `onLine` was given). */
   logs: Map<ServiceName, string[]>;
   env: Record<string, string>;
   start(name: ServiceName): Promise<ServiceProcess>;
@@ -61,6 +66,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       env,
       opsPort: opsPorts[name],
       lines,
+      ...(options.onLine ? { onLine: (line: string) => options.onLine?.(name, line) } : {}),
       nodeArgs: options.nodeArgs,
       spawned: (p) => processes.set(name, p),
     });

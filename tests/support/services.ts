@@ -73,19 +73,26 @@ export async function startService(
     env: Record<string, string>;
     opsPort: number;
     lines: string[];
+    /** Sees every line; given, `lines` keeps only those written before the service was ready. */
+    onLine?: (line: string) => void;
     nodeArgs?: string[];
     spawned?: (p: ServiceProcess) => void;
   },
 ): Promise<ServiceProcess> {
+  let ready = false;
   const p = spawnService(name, {
     env: { ...o.env, METRICS_PORT: String(o.opsPort) },
     opsPort: o.opsPort,
-    onLine: (line) => o.lines.push(line),
+    onLine: (line) => {
+      o.onLine?.(line);
+      if (!o.onLine || !ready) o.lines.push(line);
+    },
     nodeArgs: o.nodeArgs,
   });
   o.spawned?.(p);
   try {
     await p.ready();
+    ready = true;
   } catch (error) {
     throw new Error(`${name} did not become ready:\n${o.lines.slice(-20).join("\n")}`, {
       cause: error,
