@@ -30,7 +30,7 @@ class TestReader extends MetricReader {
   constructor() {
     super({
       aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE,
-      metricProducers: [talliedMetrics],
+      metricProducers: [talliedMetrics.enable()],
     });
   }
   protected async onForceFlush() {}

@@ -27,7 +27,7 @@ export async function startOpenTelemetry(options: {
   // Tallied histograms (the HTTP server's request duration) are read with the SDK's metrics.
   const prometheus = new PrometheusExporter({
     preventServerStart: true,
-    metricProducers: [talliedMetrics],
+    metricProducers: [talliedMetrics.enable()],
   });
   const exporter = await traceExporter(env);
   const collector = collectorOrigin(env);

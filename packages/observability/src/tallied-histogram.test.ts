@@ -52,7 +52,7 @@ describe("TalliedHistogram", () => {
         unit: "s",
         advice: { explicitBucketBoundaries: BOUNDARIES },
       });
-    const tallied = new TalliedMetrics();
+    const tallied = new TalliedMetrics().enable();
     const talliedReader = new TestReader({ metricProducers: [tallied] });
     new MeterProvider({ readers: [talliedReader] });
     const histogram = tallied.histogram("test", {
@@ -81,7 +81,7 @@ describe("TalliedHistogram", () => {
   });
 
   it("reports histograms under their instrumentation scope, totals growing between reads", async () => {
-    const tallied = new TalliedMetrics();
+    const tallied = new TalliedMetrics().enable();
     const reader = new TestReader({ metricProducers: [tallied] });
     new MeterProvider({ readers: [reader] });
     const h = tallied.histogram("scope-a", {
@@ -105,5 +105,22 @@ describe("TalliedHistogram", () => {
       )?.dataPoints[0]?.value;
     expect(point(first)).toMatchObject({ count: 1, buckets: { counts: [1, 0] } });
     expect(point(second)).toMatchObject({ count: 2, sum: 2.5, buckets: { counts: [1, 1] } });
+  });
+
+  it("records nothing until enabled (telemetry off)", async () => {
+    const tallied = new TalliedMetrics();
+    const h = tallied.histogram("s", { name: "off", description: "", unit: "s", boundaries: [1] });
+    let made = 0;
+    h.record(0.5, "k", () => {
+      made++;
+      return {};
+    });
+    const { resourceMetrics } = await tallied.collect();
+    expect(resourceMetrics.scopeMetrics[0]?.metrics[0]?.dataPoints).toEqual([]);
+    expect(made).toBe(0);
+    tallied.enable();
+    h.record(0.5, "k", () => ({}));
+    const after = await tallied.collect();
+    expect(after.resourceMetrics.scopeMetrics[0]?.metrics[0]?.dataPoints).toHaveLength(1);
   });
 });

@@ -39,11 +39,14 @@ export interface HistogramDescriptor {
 export class TalliedHistogram {
   readonly #series = new Map<string, Series>();
 
-  constructor(readonly descriptor: HistogramDescriptor) {}
+  constructor(
+    readonly descriptor: HistogramDescriptor,
+    private readonly recording: { enabled: boolean },
+  ) {}
 
   /** Records `value` in the set `key`; `attributes` is called only the first time `key` occurs. */
   record(value: number, key: string, attributes: () => Attributes): void {
-    if (Number.isNaN(value)) return;
+    if (!this.recording.enabled || Number.isNaN(value)) return;
     let series = this.#series.get(key);
     if (!series) {
       series = {
@@ -103,12 +106,22 @@ function bucketOf(boundaries: readonly number[], value: number): number {
 }
 
 /**
- * Makes tallied histograms and hands their data to metric readers: pass it as a reader's
- * `metricProducers` (the Prometheus exporter's, in otel.ts).
+ * Makes tallied histograms and hands their data to metric readers: enable it and pass it as a
+ * reader's `metricProducers` (the Prometheus exporter's, in otel.ts).
  */
 export class TalliedMetrics implements MetricProducer {
   /** By instrumentation scope (as a meter's name), then by histogram name. */
   readonly #scopes = new Map<string, Map<string, TalliedHistogram>>();
+  readonly #recording = { enabled: false };
+
+  /**
+   * Starts recording. Until then (and with telemetry off, forever) a record costs one check and
+   * keeps nothing, like an instrument of OpenTelemetry's no-op meter.
+   */
+  enable(): this {
+    this.#recording.enabled = true;
+    return this;
+  }
 
   /** The histogram of this name in this scope, made on first use. */
   histogram(scope: string, descriptor: HistogramDescriptor): TalliedHistogram {
@@ -119,7 +132,7 @@ export class TalliedMetrics implements MetricProducer {
     }
     let histogram = histograms.get(descriptor.name);
     if (!histogram) {
-      histogram = new TalliedHistogram(descriptor);
+      histogram = new TalliedHistogram(descriptor, this.#recording);
       histograms.set(descriptor.name, histogram);
     }
     return histogram;
