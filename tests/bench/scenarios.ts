@@ -163,7 +163,8 @@ export async function ingestScenario(x: ScenarioContext) {
 
 /**
  * Another gateway process on the cluster's database and streams, with `env` on top; its lines
- * are watched as the cluster's are (under `name`), so that every gateway's cost the runner the same.
+ * are watched as the cluster's are (under `name`), so that every gateway's lines cost the runner
+ * the same.
  */
 async function extraGateway(x: ScenarioContext, name: string, env: Record<string, string>) {
   const port = await freePort();

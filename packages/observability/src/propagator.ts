@@ -11,11 +11,11 @@ import {
   W3CBaggagePropagator,
   W3CTraceContextPropagator,
 } from "@opentelemetry/core";
-import { encodeBaggageText, RequestIdBaggage } from "./request-baggage.js";
+import { baggagePair, RequestIdBaggage } from "./request-baggage.js";
 
-// The W3C limits the baggage propagator applies (https://www.w3.org/TR/baggage/#limits).
+// The W3C limits the baggage propagator applies (https://www.w3.org/TR/baggage/#limits); the
+// limit of one pair is baggagePair's.
 const MAX_PAIRS = 180;
-const MAX_PAIR_LENGTH = 4096;
 const MAX_HEADER_LENGTH = 8192;
 
 /**
@@ -52,9 +52,8 @@ export function baggageHeader(baggage: Baggage): string {
   let header = "";
   let pairs = 0;
   for (const [key, entry] of baggage.getAllEntries()) {
-    let pair = `${encodeBaggageText(key)}=${encodeBaggageText(entry.value)}`;
-    if (entry.metadata !== undefined) pair += `;${entry.metadata.toString()}`;
-    if (pair.length > MAX_PAIR_LENGTH) continue;
+    const pair = baggagePair(key, entry);
+    if (pair === undefined) continue;
     if (++pairs > MAX_PAIRS) break;
     const next = header === "" ? pair : `${header},${pair}`;
     if (next.length <= MAX_HEADER_LENGTH) header = next;

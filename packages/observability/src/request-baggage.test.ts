@@ -1,6 +1,6 @@
 import { propagation, ROOT_CONTEXT } from "@opentelemetry/api";
 import { W3CBaggagePropagator } from "@opentelemetry/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { W3CPropagator } from "./propagator.js";
 import { REQUEST_ID_BAGGAGE, RequestIdBaggage, withRequestIdBaggage } from "./request-baggage.js";
 
@@ -26,10 +26,6 @@ function leanHeader(baggage: ReturnType<typeof propagation.getBaggage>): string 
     new W3CPropagator().inject(propagation.setBaggage(ROOT_CONTEXT, baggage), carrier, setter);
   return carrier.baggage;
 }
-
-// The API's createBaggage needs no SDK; the W3C propagator under test is used directly.
-beforeAll(() => propagation.disable());
-afterAll(() => propagation.disable());
 
 describe("RequestIdBaggage", () => {
   it.each([

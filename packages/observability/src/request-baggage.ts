@@ -8,9 +8,14 @@ const MAX_PAIR_LENGTH = 4096;
 // Values made only of these need no percent-encoding (a request id, a UUID).
 const PLAIN = /^[\w.~-]*$/;
 
-/** Percent-encodes what a baggage key or value may not hold as it is. */
-export const encodeBaggageText = (text: string) =>
-  PLAIN.test(text) ? text : encodeURIComponent(text);
+const encode = (text: string) => (PLAIN.test(text) ? text : encodeURIComponent(text));
+
+/** One `key=value;metadata` pair of a `baggage` header, or none beyond the W3C length limit. */
+export function baggagePair(key: string, entry: BaggageEntry): string | undefined {
+  let pair = `${encode(key)}=${encode(entry.value)}`;
+  if (entry.metadata !== undefined) pair += `;${entry.metadata.toString()}`;
+  return pair.length > MAX_PAIR_LENGTH ? undefined : pair;
+}
 
 /**
  * The baggage of a request that arrived without any: the request id alone, its `baggage`
@@ -29,10 +34,7 @@ export class RequestIdBaggage implements Baggage {
 
   /** `hookrail.request_id=<id>`, or empty when the pair is beyond the W3C limit. */
   get header(): string {
-    if (this.#header === undefined) {
-      const pair = `${REQUEST_ID_BAGGAGE}=${encodeBaggageText(this.#requestId)}`;
-      this.#header = pair.length > MAX_PAIR_LENGTH ? "" : pair;
-    }
+    this.#header ??= baggagePair(REQUEST_ID_BAGGAGE, { value: this.#requestId }) ?? "";
     return this.#header;
   }
 
