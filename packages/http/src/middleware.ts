@@ -1,12 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { HeaderName, REQUEST_ID_PATTERN } from "@hookrail/contracts";
-import {
-  currentRequestId,
-  type Logger,
-  withRequestId,
-  withRequestIdBaggage,
-} from "@hookrail/observability";
-import { context, trace } from "@opentelemetry/api";
+import { currentRequestId, type Logger, withRequestId } from "@hookrail/observability";
+import { trace } from "@opentelemetry/api";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { NotFound } from "./errors.js";
 import { toDomainError } from "./normalise.js";
@@ -22,9 +17,9 @@ export function requestId(): RequestHandler {
     const id = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
     res.setHeader(HeaderName.requestId, id);
     trace.getActiveSpan()?.setAttribute("hookrail.request_id", id);
-    // Baggage carries the id along with the trace context, into NATS headers and beyond.
-    const traced = withRequestIdBaggage(context.active(), id);
-    context.with(traced, () => withRequestId(id, () => next()));
+    // The rest of the request runs with the id: on its log lines and, with telemetry on, in the
+    // baggage that carries it with the trace context into NATS headers and beyond.
+    withRequestId(id, () => next());
   };
 }
 

@@ -20,7 +20,6 @@ export {
   webhooksReceived,
 } from "./metrics.js";
 export { type OpsServerOptions, type ReadinessCheck, startOpsServer } from "./ops-server.js";
-export { REQUEST_ID_BAGGAGE, withRequestIdBaggage } from "./request-baggage.js";
 export { currentRequestId, withRequestId } from "./request-context.js";
 export { flushErrors, reportError } from "./sentry.js";
 export { prometheusHandler, stopTelemetry } from "./state.js";

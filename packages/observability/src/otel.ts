@@ -10,6 +10,7 @@ import type { TelemetryConfig } from "./env.js";
 import { PooledIdGenerator } from "./id-generator.js";
 import { observeProcess } from "./process-metrics.js";
 import { W3CPropagator } from "./propagator.js";
+import { keepRequestIdsInTraceContext } from "./request-context.js";
 import { defaultSampler } from "./sampler.js";
 import { talliedMetrics } from "./tallied-histogram.js";
 
@@ -84,6 +85,7 @@ export async function startOpenTelemetry(options: {
     ],
   });
   sdk.start();
+  keepRequestIdsInTraceContext();
   observeProcess();
   return {
     metricsHandler: prometheus.getMetricsRequestHandler.bind(prometheus),

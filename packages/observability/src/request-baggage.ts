@@ -32,6 +32,10 @@ export class RequestIdBaggage implements Baggage {
     this.#requestId = requestId;
   }
 
+  get requestId(): string {
+    return this.#requestId;
+  }
+
   /** `hookrail.request_id=<id>`, or empty when the pair is beyond the W3C limit. */
   get header(): string {
     this.#header ??= baggagePair(REQUEST_ID_BAGGAGE, { value: this.#requestId }) ?? "";
