@@ -3,13 +3,13 @@ import {
   type Attributes,
   context,
   propagation,
-  ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
 import { METRIC_HTTP_SERVER_REQUEST_DURATION } from "@opentelemetry/semantic-conventions";
+import { LINKED_ROOT } from "./linked-context.js";
 import { talliedMetrics } from "./tallied-histogram.js";
 
 const SCOPE = "@hookrail/observability/http-server";
@@ -57,7 +57,8 @@ export function traceRequests(listener: RequestListener): RequestListener {
   return function tracedRequest(req: IncomingMessage, res: ServerResponse) {
     const startedAt = performance.now();
     const method = normalMethod(req.method);
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    // A linked context: the span and the request id's baggage are set on it without copying.
+    const parent = propagation.extract(LINKED_ROOT, req.headers);
     // No attributes for the sampler: computing them is what an unsampled request should not pay.
     const span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
     if (span.isRecording()) span.setAttributes(requestAttributes(req, method));
