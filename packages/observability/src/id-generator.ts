@@ -1,8 +1,5 @@
 import { randomFillSync } from "node:crypto";
-import {
-  INVALID_SPANID as INVALID_SPAN_ID,
-  INVALID_TRACEID as INVALID_TRACE_ID,
-} from "@opentelemetry/api";
+import { INVALID_SPANID, INVALID_TRACEID } from "@opentelemetry/api";
 import type { IdGenerator } from "@opentelemetry/sdk-trace";
 
 // Every request makes a trace id and two span ids, sampled or not (a sampled-out trace still
@@ -32,7 +29,7 @@ export class PooledIdGenerator implements IdGenerator {
       const start = this.#offset;
       this.#offset += bytes;
       const id = this.#pool.toString("hex", start, start + bytes);
-      if (id !== INVALID_TRACE_ID && id !== INVALID_SPAN_ID) return id;
+      if (id !== INVALID_TRACEID && id !== INVALID_SPANID) return id;
     }
   }
 }
