@@ -10,6 +10,7 @@ import {
 } from "@opentelemetry/api";
 import { METRIC_HTTP_SERVER_REQUEST_DURATION } from "@opentelemetry/semantic-conventions";
 import { LINKED_ROOT } from "./linked-context.js";
+import { startSpan } from "./new-trace.js";
 import { talliedMetrics } from "./tallied-histogram.js";
 
 const SCOPE = "@hookrail/observability/http-server";
@@ -37,6 +38,8 @@ const METHODS = new Set([
   "TRACE",
 ]);
 
+const SERVER = { kind: SpanKind.SERVER };
+
 const DURATION_BUCKETS = [
   0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
 ];
@@ -60,7 +63,7 @@ export function traceRequests(listener: RequestListener): RequestListener {
     // A linked context: the span and the request id's baggage are set on it without copying.
     const parent = propagation.extract(LINKED_ROOT, req.headers);
     // No attributes for the sampler: computing them is what an unsampled request should not pay.
-    const span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
+    const span = startSpan(tracer, method, SERVER, parent);
     if (span.isRecording()) span.setAttributes(requestAttributes(req, method));
     const active = trace.setSpan(parent, span);
     // The request is not bound to the context (as the http instrumentation binds it): body

@@ -8,10 +8,11 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic
 import { EmitBindingContextManager } from "./context-manager.js";
 import type { TelemetryConfig } from "./env.js";
 import { PooledIdGenerator } from "./id-generator.js";
+import { decideNewTracesWith } from "./new-trace.js";
 import { observeProcess } from "./process-metrics.js";
 import { W3CPropagator } from "./propagator.js";
 import { keepRequestIdsInTraceContext } from "./request-context.js";
-import { defaultSampler } from "./sampler.js";
+import { defaultSampler, ReservoirRatioSampler } from "./sampler.js";
 import { talliedMetrics } from "./tallied-histogram.js";
 
 /**
@@ -32,6 +33,15 @@ export async function startOpenTelemetry(options: {
   });
   const exporter = await traceExporter(env);
   const collector = collectorOrigin(env);
+  // OTEL_TRACES_SAMPLER, when set, keeps OpenTelemetry's own meaning (the SDK reads it).
+  const sampler = env.OTEL_TRACES_SAMPLER
+    ? undefined
+    : new ReservoirRatioSampler({
+        perSecond: env.TRACE_SAMPLE_PER_SECOND,
+        ratio: env.TRACE_SAMPLE_RATIO,
+      });
+  // Pooled random ids: every request makes two, whether or not its trace is kept.
+  const idGenerator = new PooledIdGenerator();
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? options.service,
@@ -39,17 +49,8 @@ export async function startOpenTelemetry(options: {
       "service.namespace": "hookrail",
     }),
     autoDetectResources: false,
-    // OTEL_TRACES_SAMPLER, when set, keeps OpenTelemetry's own meaning (the SDK reads it).
-    ...(env.OTEL_TRACES_SAMPLER
-      ? {}
-      : {
-          sampler: defaultSampler({
-            perSecond: env.TRACE_SAMPLE_PER_SECOND,
-            ratio: env.TRACE_SAMPLE_RATIO,
-          }),
-        }),
-    // Pooled random ids: every request makes three, whether or not its trace is kept.
-    idGenerator: new PooledIdGenerator(),
+    ...(sampler ? { sampler: defaultSampler(sampler) } : {}),
+    idGenerator,
     // OTEL_PROPAGATORS, when set, keeps OpenTelemetry's own meaning; else the same W3C pair.
     ...(env.OTEL_PROPAGATORS ? {} : { textMapPropagator: new W3CPropagator() }),
     // Binds requests and responses by their `emit` alone (see context-manager.ts for why).
@@ -85,6 +86,8 @@ export async function startOpenTelemetry(options: {
     ],
   });
   sdk.start();
+  // The SDK decides new traces with these; a request's span may now skip it (new-trace.ts).
+  if (sampler) decideNewTracesWith({ sampler, ids: idGenerator });
   keepRequestIdsInTraceContext();
   observeProcess();
   return {

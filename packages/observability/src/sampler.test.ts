@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, SpanKind, TraceFlags, trace } from "@opentelemetry/api";
-import { SamplingDecision } from "@opentelemetry/sdk-trace";
+import { SamplingDecision, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace";
 import { describe, expect, it } from "vitest";
 import { defaultSampler, ReservoirRatioSampler } from "./sampler.js";
 
@@ -61,6 +61,32 @@ describe("ReservoirRatioSampler", () => {
     expect(kept / 20_000).toBeGreaterThan(0.08);
     expect(kept / 20_000).toBeLessThan(0.12);
   });
+
+  it("chooses by trace id exactly as OpenTelemetry's TraceIdRatioBased sampler does", () => {
+    const randomId = () =>
+      Array.from({ length: 32 }, () => Math.floor(Math.random() * 16).toString(16)).join("");
+    for (const ratio of [0, 0.01, 0.1, 0.5, 0.99, 1]) {
+      const ours = new ReservoirRatioSampler({ perSecond: 0, ratio });
+      const theirs = new TraceIdRatioBasedSampler(ratio);
+      for (let i = 0; i < 2_000; i++) {
+        const id = i % 2 ? randomId() : randomId().toUpperCase();
+        expect(decide(ours, id), `${id} at ${ratio}`).toBe(
+          theirs.shouldSample(ROOT_CONTEXT, id).decision,
+        );
+      }
+    }
+  });
+
+  it("keeps a trace marked as already kept without spending the reservoir on it", () => {
+    const sampler = new ReservoirRatioSampler({ perSecond: 1, ratio: 0, now: clock().now });
+    const kept = ReservoirRatioSampler.keptRoot(ROOT_CONTEXT);
+    expect(sampler.keeps(DROPPED_BY_RATIO)).toBe(true);
+    expect(sampler.shouldSample(kept, DROPPED_BY_RATIO).decision).toBe(
+      SamplingDecision.RECORD_AND_SAMPLED,
+    );
+    expect(sampler.keeps(DROPPED_BY_RATIO)).toBe(false);
+    expect(decide(sampler)).toBe(SamplingDecision.NOT_RECORD);
+  });
 });
 
 describe("defaultSampler", () => {
@@ -73,7 +99,7 @@ describe("defaultSampler", () => {
     });
 
   it("follows a caller's decision and spends no reservoir on it", () => {
-    const sampler = defaultSampler({ perSecond: 1, ratio: 0 });
+    const sampler = defaultSampler(new ReservoirRatioSampler({ perSecond: 1, ratio: 0 }));
     const ask = (ctx = ROOT_CONTEXT) =>
       sampler.shouldSample(ctx, DROPPED_BY_RATIO, "span", SpanKind.SERVER, {}, []).decision;
     expect(ask(parent(false))).toBe(SamplingDecision.NOT_RECORD);
