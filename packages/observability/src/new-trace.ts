@@ -1,6 +1,7 @@
 import {
   type Context,
   type Span,
+  type SpanContext,
   type SpanOptions,
   TraceFlags,
   type Tracer,
@@ -43,9 +44,18 @@ export function startSpan(
   const traceId = owned.ids.generateTraceId();
   if (owned.sampler.keeps(traceId))
     return tracer.startSpan(name, options, ReservoirRatioSampler.keptRoot(parent));
-  return trace.wrapSpanContext({
-    traceId,
-    spanId: owned.ids.generateSpanId(),
-    traceFlags: TraceFlags.NONE,
-  });
+  return trace.wrapSpanContext(new UnkeptSpanContext(traceId, owned.ids.generateSpanId()));
+}
+
+/**
+ * The context of an unkept new trace's span: ids from the pool, valid by construction, so that
+ * propagating it need not check them again (W3CPropagator).
+ */
+export class UnkeptSpanContext implements SpanContext {
+  readonly traceFlags = TraceFlags.NONE;
+
+  constructor(
+    readonly traceId: string,
+    readonly spanId: string,
+  ) {}
 }

@@ -14,6 +14,7 @@ import {
   W3CTraceContextPropagator,
 } from "@opentelemetry/core";
 import { describe, expect, it } from "vitest";
+import { UnkeptSpanContext } from "./new-trace.js";
 import { W3CPropagator } from "./propagator.js";
 
 // The reference: what OpenTelemetry's default (tracecontext,baggage) sends and reads.
@@ -107,6 +108,26 @@ const cases: Array<[string, Context]> = [
     ),
   ],
   ["tracing suppressed", suppressTracing(withSpan(ROOT_CONTEXT))],
+  [
+    "an unkept new trace's span",
+    trace.setSpanContext(
+      ROOT_CONTEXT,
+      new UnkeptSpanContext("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"),
+    ),
+  ],
+  ...(
+    [
+      ["not sampled", "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", TraceFlags.NONE],
+      ["flags beyond sampled", "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", 0x0b],
+      ["an all-zero trace id", "0".repeat(32), "b7ad6b7169203331", TraceFlags.SAMPLED],
+      ["an all-zero span id", "0af7651916cd43dd8448eb211c80319c", "0".repeat(16), 1],
+      ["ids that are not hex", "0af7651916cd43dd8448eb211c80319x", "b7ad6b7169203331", 1],
+      ["a short trace id", "0af7651916cd43dd8448eb211c8031", "b7ad6b7169203331", 1],
+    ] as const
+  ).map(([name, traceId, spanId, traceFlags]): [string, Context] => [
+    name,
+    trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags }),
+  ]),
 ];
 
 describe("W3CPropagator", () => {
