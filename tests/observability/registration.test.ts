@@ -192,6 +192,15 @@ describe("OTEL_TRACES_SAMPLER and OTEL_PROPAGATORS, when set", () => {
   }, 20_000);
 });
 
+describe("the batch span processor's OTEL_BSP_* settings", () => {
+  it("refuses a value that is not a positive whole number, naming the variable", async () => {
+    // Exit 78 (configuration) before anything loads: runPreload finds no report and says why.
+    await expect(runPreload("gateway", { OTEL_BSP_SCHEDULE_DELAY: "soon" })).rejects.toThrow(
+      /exit 78\)[\s\S]*OTEL_BSP_SCHEDULE_DELAY: .*\(got "soon"\)/,
+    );
+  }, 20_000);
+});
+
 describe("the preloads together", () => {
   it("sent no event to Sentry just by starting", () => {
     expect(sink.errors).toEqual([]);

@@ -65,6 +65,31 @@ export const TelemetryEnv = z.object({
     .describe(
       "With OTEL_TRACES_SAMPLER unset: the share of new traces kept beyond TRACE_SAMPLE_PER_SECOND (by trace id). 1 keeps every trace (every webhook's spans recorded, exported and stored).",
     ),
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(600_000)
+    .default(500)
+    .describe(
+      "Milliseconds between span exports (OpenTelemetry's batch span processor; its own default is 5000). Hookrail's 500 puts a trace in Jaeger within a second.",
+    ),
+  OTEL_BSP_MAX_QUEUE_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(8192)
+    .describe(
+      "Spans waiting for export at most; beyond it new spans are dropped (and counted by the SDK).",
+    ),
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(1024)
+    .describe("Spans per export request at most (not above OTEL_BSP_MAX_QUEUE_SIZE)."),
   SENTRY_DSN: z.url().optional().describe("Sentry project DSN. Unset: no Sentry traffic at all."),
   SENTRY_ENVIRONMENT: z
     .string()

@@ -62,9 +62,12 @@ export async function startOpenTelemetry(options: {
       ? [
           new BatchSpanProcessor({
             exporter,
-            maxQueueSize: 8192,
-            maxExportBatchSize: 1024,
-            scheduledDelayMillis: 500,
+            maxQueueSize: env.OTEL_BSP_MAX_QUEUE_SIZE,
+            maxExportBatchSize: Math.min(
+              env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
+              env.OTEL_BSP_MAX_QUEUE_SIZE,
+            ),
+            scheduledDelayMillis: env.OTEL_BSP_SCHEDULE_DELAY,
           }),
         ]
       : [new NoopSpanProcessor()],
