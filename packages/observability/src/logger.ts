@@ -1,5 +1,6 @@
 import { trace } from "@opentelemetry/api";
 import { type Logger, pino } from "pino";
+import { compileRedaction } from "./log-redaction.js";
 import { currentRequestId } from "./request-context.js";
 
 export type { Logger } from "pino";
@@ -23,6 +24,9 @@ export const REDACTED_PATHS = [
   "body",
   "*.body",
 ];
+
+/** Applies REDACTED_PATHS to what a line carries (its fields, and a child logger's bindings). */
+const redact = compileRedaction(REDACTED_PATHS, "[redacted]");
 
 // One stdout stream for every logger of the process, written asynchronously: a synchronous
 // write per line (pino's default) was a syscall per webhook on the gateway's and the notifier's
@@ -71,13 +75,13 @@ export function createLogger(options: {
   level: string;
   destination?: pino.DestinationStream;
 }): Logger {
-  return pino(
+  const logger = pino(
     {
       level: options.level,
       base: { service: options.service },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      // Redaction here rather than pino's `redact` option: see log-redaction.ts for why.
+      formatters: { level: (label) => ({ level: label }), log: redact, bindings: redact },
       mixin() {
         const fields: Record<string, string> = {};
         const requestId = currentRequestId();
@@ -92,4 +96,11 @@ export function createLogger(options: {
     },
     options.destination ?? sharedStdout(),
   );
+  // pino formats only the root's bindings; a child's are redacted on their way in. Children are
+  // made from their parent's prototype chain, so every descendant inherits this `child`.
+  const child = logger.child;
+  logger.child = function redactedChild(this: Logger, bindings, childOptions) {
+    return child.call(this, redact(bindings), childOptions);
+  } as Logger["child"];
+  return logger;
 }
