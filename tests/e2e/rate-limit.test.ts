@@ -4,7 +4,7 @@ import { openDatabase } from "@hookrail/event-store";
 import { spawnService } from "@hookrail/launcher";
 import { signAs } from "@hookrail/signatures";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { apiClient } from "../support/api.js";
 import { type Cluster, startCluster } from "../support/cluster.js";
 import { freePort } from "../support/ports.js";
@@ -172,9 +172,17 @@ async function asClient(base: string, key: string, forwardedFor?: string) {
 
 /** The next second: the API key's own rate (5 a second here) starts afresh. */
 const nextSecond = () => new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
+// The throttle counts in fixed one-minute windows: a test whose failures straddle a minute's end
+// would see the count start again (a 401 where a 429 is due). Start each well inside a window.
+const awayFromMinuteEnd = async () => {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 10_000) await new Promise((r) => setTimeout(r, left + 20));
+};
 
 // F-14: the throttle must not lock out operators, and must key on the real client behind a proxy.
 describe("the auth-failure throttle (AUTH_FAILURES_PER_MINUTE=5)", () => {
+  beforeEach(awayFromMinuteEnd, 15_000);
+
   it("lets a valid key through while its address is throttled; failures keep answering 429", async () => {
     const codes = [];
     for (let i = 0; i < 6; i++) codes.push((await asClient(secondUrl, WRONG_KEY)).status);
