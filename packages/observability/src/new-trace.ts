@@ -20,15 +20,18 @@ import { ReservoirRatioSampler } from "./sampler.js";
 // one is still started by the SDK, under a context telling the sampler it is already counted.
 // (What the SDK's experimental self-metrics would count for unkept new-trace spans is not
 // counted.)
-let owned: { sampler: ReservoirRatioSampler; ids: IdGenerator } | undefined;
+interface NewTraceDecider {
+  sampler: ReservoirRatioSampler;
+  ids: IdGenerator;
+}
+
+let owned: NewTraceDecider | undefined;
 
 /**
  * Called once by the bootstrap when this sampler and these ids are the tracer provider's;
  * `undefined` leaves every span to the tracer again.
  */
-export function decideNewTracesWith(
-  own: { sampler: ReservoirRatioSampler; ids: IdGenerator } | undefined,
-): void {
+export function decideNewTracesWith(own: NewTraceDecider | undefined): void {
   owned = own;
 }
 

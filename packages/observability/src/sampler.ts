@@ -83,7 +83,7 @@ function ratioUpperBound(ratio: number): number {
 }
 
 /** TraceIdRatioBased's measure of a trace id: its four 32-bit words XORed (hex, either case). */
-export function traceIdFraction(traceId: string): number {
+function traceIdFraction(traceId: string): number {
   let accumulation = 0;
   for (let i = 0; i < 32; i += 8) {
     let word = 0;
