@@ -18,6 +18,7 @@ export { InvalidJsonError, jsonDecoder, type MessageDecoder } from "./consume-ty
 export { startConsumer } from "./consumer.js";
 export { classifyPublishError, PublishError, type PublishFailure } from "./publish-error.js";
 export { type PublishAck, Publisher, type PublishItem, type PublishOptions } from "./publisher.js";
+export { sendTurn } from "./send-turn.js";
 export { declareTopology } from "./topology.js";
 export {
   type ConsumerSettings,

@@ -2,7 +2,7 @@ import type { Topology } from "@hookrail/contracts";
 import { DiscardPolicy, type JetStreamManager, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { declareTopology, PublishError, Publisher } from "./index.js";
+import { declareTopology, type PublishAck, PublishError, Publisher } from "./index.js";
 import { deleteTopologies, freshTopology, testConnection } from "./test-support/nats.js";
 
 let nc: NatsConnection;
@@ -140,6 +140,39 @@ describe("Publisher", () => {
     for (const [i, a] of acks.entries()) {
       const stored = await jsm.streams.getMessage(a.stream, { seq: a.seq });
       expect(stored?.json()).toEqual({ n: i + 1 });
+    }
+  });
+
+  it("sends the publishes of one event loop turn in one write", async () => {
+    // Each publish starts in its own timer callback, as each webhook's starts in its request's
+    // I/O callback: without waiting for the turn, each would leave in a write of its own.
+    const transport = (nc as unknown as { protocol: { transport: { send(f: Uint8Array): void } } })
+      .protocol.transport;
+    const send = transport.send;
+    let writes = 0;
+    transport.send = function counted(frame) {
+      writes++;
+      return send.call(this, frame);
+    };
+    try {
+      const acks = await Promise.all(
+        Array.from(
+          { length: 20 },
+          (_, n) =>
+            new Promise<PublishAck>((resolve, reject) => {
+              setTimeout(() => {
+                const opts = { msgId: `turn-${n}`, messageType: "x" };
+                publisher
+                  .publish(t.subjects.deliveryFirst("turn"), { n }, opts)
+                  .then(resolve, reject);
+              }, 0);
+            }),
+        ),
+      );
+      expect(new Set(acks.map((a) => a.seq)).size).toBe(20);
+      expect(writes).toBe(1);
+    } finally {
+      transport.send = send;
     }
   });
 

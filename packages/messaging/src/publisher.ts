@@ -6,6 +6,7 @@ import { failSpan } from "./consume-span.js";
 import { recordToHeaders } from "./headers.js";
 import { PublishError, toPublishError } from "./publish-error.js";
 import { startPublishSpan } from "./publish-span.js";
+import { sendTurn } from "./send-turn.js";
 import { injectTraceHeaders } from "./trace.js";
 
 /** What JetStream said when it stored a message. */
@@ -80,6 +81,8 @@ export class Publisher {
       if (!this.#connected) {
         throw new PublishError("unavailable", subject, "not connected to NATS");
       }
+      // Sent together with the other publishes of this event loop turn (one write for all).
+      await sendTurn();
       const ack = await this.#js
         .publish(subject, data, { msgID: opts.msgId, headers, timeout: this.#timeoutMs })
         .catch((err: unknown) => Promise.reject(toPublishError(err, subject)));

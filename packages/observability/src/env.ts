@@ -61,7 +61,7 @@ export const TelemetryEnv = z.object({
     .number()
     .min(0)
     .max(1)
-    .default(0.1)
+    .default(0.01)
     .describe(
       "With OTEL_TRACES_SAMPLER unset: the share of new traces kept beyond TRACE_SAMPLE_PER_SECOND (by trace id). 1 keeps every trace (every webhook's spans recorded, exported and stored).",
     ),
