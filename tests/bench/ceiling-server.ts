@@ -1,10 +1,10 @@
 // The ingest ceiling of this machine: a bare express 5 app that buffers the body, publishes it to
 // JetStream with a msgID (so the broker deduplicates, as the gateway's publish does) and answers
-// 202 once the publish is acked. Its publishes wait for the event loop's turn, as the gateway's
-// do, so that those of one turn leave in one write (packages/messaging/src/send-turn.ts): the
-// ceiling stays what the gateway could do with its own way of publishing. No verification, no tracing, no metrics, no logging: what is
-// left of the gateway's work when everything Hookrail adds is taken away. Started by the
-// benchmark as its own process, like the gateway, so it competes for the cores the same way.
+// 202 once the publish is acked. No verification, no tracing, no metrics, no logging: what is
+// left of the gateway's work when everything Hookrail adds is taken away. Its publishes wait for
+// the event loop's turn, as the gateway's do, so that those of one turn leave in one write
+// (packages/messaging/src/send-turn.ts). Started by the benchmark as its own process, like the
+// gateway, so it competes for the cores the same way.
 import { sendTurn } from "@hookrail/messaging";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
