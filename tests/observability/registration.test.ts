@@ -40,6 +40,8 @@ const report = {
   metrics: api?.metrics?.constructor?.name,
   traceId: span?.spanContext().traceId,
   keptOf40: kept,
+  // The SDK's tracer holds the sampler it was given (a private field, read for the report only).
+  sampler: String(tracer?._sampler ?? ""),
   sentry: globalThis.__SENTRY__ !== undefined,
 };
 span?.end();
@@ -57,6 +59,7 @@ interface Report {
   metrics: string;
   traceId: string;
   keptOf40: number;
+  sampler: string;
   sentry: boolean;
 }
 
@@ -172,6 +175,8 @@ describe.each(CASES)("the %s preload (Sentry: %s)", (service, withSentry) => {
     // all does not happen; always_on would keep 40, a plain 1% ratio about none
     expect(run.report.keptOf40).toBeGreaterThanOrEqual(9);
     expect(run.report.keptOf40).toBeLessThanOrEqual(25);
+    // the counts above cannot tell 1% from 10%; the sampler's own description can
+    expect(run.report.sampler).toMatch(/ReservoirRatioSampler\{perSecond=10, ratio=0\.01\}/);
   });
 
   it(withSentry ? "initialises Sentry" : "loads no Sentry at all without a DSN", () => {
